@@ -1,0 +1,171 @@
+package dev.patchbay.core.ot;
+
+import dev.patchbay.core.PatchbayException;
+import dev.patchbay.core.json.Json;
+import dev.patchbay.core.patch.PatchOp;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * A change: the unit a client commits and the server stores, {@code {id, baseRev, rev, ops,
+ * createdAt, committedAt, batchId?, clientId?, …metadata}}.
+ *
+ * <p>{@code id} is the idempotency key. {@code baseRev} is the committed revision the change was
+ * authored on; {@code rev} its revision (provisional on the client, dense and final once the server
+ * commits it). {@code committedAt} is 0 while the change is pending. Members this model does not
+ * name are kept verbatim in {@link #metadata()} and written back in the JSON form. Instances are
+ * immutable and can be shared between threads.
+ *
+ * @param id the client-minted change id, unique per document
+ * @param baseRev the committed revision the change was made on
+ * @param rev the revision of this change
+ * @param ops the JSON Patch operations
+ * @param createdAt client time of the edit, in milliseconds (clamped by the server)
+ * @param committedAt server time of the commit in milliseconds, 0 while pending
+ * @param batchId shared by the changes of one flush that needed several wire batches
+ * @param clientId the connection that committed it (stamped by the server)
+ * @param metadata every other member, kept verbatim
+ */
+public record Change(
+    String id,
+    long baseRev,
+    long rev,
+    List<PatchOp> ops,
+    long createdAt,
+    long committedAt,
+    @Nullable String batchId,
+    @Nullable String clientId,
+    Map<String, JsonNode> metadata) {
+
+  private static final Set<String> NAMED =
+      Set.of("id", "baseRev", "rev", "ops", "createdAt", "committedAt", "batchId", "clientId");
+
+  /** Validates the id and makes defensive copies. */
+  public Change {
+    Objects.requireNonNull(id, "id");
+    ops = List.copyOf(ops);
+    metadata =
+        metadata.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
+  }
+
+  /** Returns a pending change with no batch, origin or metadata. */
+  public static Change of(String id, long baseRev, long rev, List<PatchOp> ops, long createdAt) {
+    return new Change(id, baseRev, rev, ops, createdAt, 0, null, null, Map.of());
+  }
+
+  /** Returns this change with other ops. */
+  public Change withOps(List<PatchOp> newOps) {
+    return new Change(
+        id, baseRev, rev, newOps, createdAt, committedAt, batchId, clientId, metadata);
+  }
+
+  /** Returns this change with another base revision and revision. */
+  public Change withRevs(long newBaseRev, long newRev) {
+    return new Change(
+        id, newBaseRev, newRev, ops, createdAt, committedAt, batchId, clientId, metadata);
+  }
+
+  /** Returns this change with another revision. */
+  public Change withRev(long newRev) {
+    return withRevs(baseRev, newRev);
+  }
+
+  /** Returns this change with another base revision. */
+  public Change withBaseRev(long newBaseRev) {
+    return withRevs(newBaseRev, rev);
+  }
+
+  /** Returns this change stamped as committed by the server. */
+  public Change committed(
+      long newRev, long newCreatedAt, long newCommittedAt, @Nullable String newClientId) {
+    return new Change(
+        id, baseRev, newRev, ops, newCreatedAt, newCommittedAt, batchId, newClientId, metadata);
+  }
+
+  /** Returns this change with another batch id. */
+  public Change withBatchId(@Nullable String newBatchId) {
+    return new Change(
+        id, baseRev, rev, ops, createdAt, committedAt, newBatchId, clientId, metadata);
+  }
+
+  /**
+   * Reads a change from its JSON form. Missing revisions and times read as 0.
+   *
+   * @throws PatchbayException with code 400 when the JSON is not a change
+   */
+  public static Change fromJson(JsonNode node) {
+    if (node == null || !node.isObject()) {
+      throw new PatchbayException(400, "Invalid change: expected an object");
+    }
+    JsonNode id = node.get("id");
+    if (id == null || !id.isString() || id.stringValue().isEmpty()) {
+      throw new PatchbayException(400, "Invalid change: id must be a non-empty string");
+    }
+    Map<String, JsonNode> metadata = new LinkedHashMap<>();
+    for (Map.Entry<String, JsonNode> e : node.properties()) {
+      if (!NAMED.contains(e.getKey())) {
+        metadata.put(e.getKey(), e.getValue());
+      }
+    }
+    return new Change(
+        id.stringValue(),
+        longMember(node, "baseRev"),
+        longMember(node, "rev"),
+        PatchOp.listFromJson(node.get("ops")),
+        longMember(node, "createdAt"),
+        longMember(node, "committedAt"),
+        stringMember(node, "batchId"),
+        stringMember(node, "clientId"),
+        metadata);
+  }
+
+  /** Returns the JSON form of this change. */
+  public ObjectNode toJson() {
+    ObjectNode node = Json.object();
+    node.put("id", id);
+    node.put("baseRev", baseRev);
+    node.put("rev", rev);
+    node.set("ops", PatchOp.listToJson(ops));
+    node.put("createdAt", createdAt);
+    node.put("committedAt", committedAt);
+    if (batchId != null) {
+      node.put("batchId", batchId);
+    }
+    if (clientId != null) {
+      node.put("clientId", clientId);
+    }
+    for (Map.Entry<String, JsonNode> e : metadata.entrySet()) {
+      node.set(e.getKey(), e.getValue());
+    }
+    return node;
+  }
+
+  private static long longMember(JsonNode node, String name) {
+    JsonNode value = node.get(name);
+    if (value == null || value.isNull()) {
+      return 0;
+    }
+    if (!value.isNumber()) {
+      throw new PatchbayException(400, "Invalid change: " + name + " must be a number");
+    }
+    return value.longValue();
+  }
+
+  private static @Nullable String stringMember(JsonNode node, String name) {
+    JsonNode value = node.get(name);
+    if (value == null || value.isNull()) {
+      return null;
+    }
+    if (!value.isString()) {
+      throw new PatchbayException(400, "Invalid change: " + name + " must be a string");
+    }
+    return value.stringValue();
+  }
+}
