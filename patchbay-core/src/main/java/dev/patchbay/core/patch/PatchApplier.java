@@ -1,5 +1,6 @@
 package dev.patchbay.core.patch;
 
+import dev.patchbay.core.PatchbayException;
 import dev.patchbay.core.json.Json;
 import dev.patchbay.core.text.TextOps;
 import java.util.ArrayList;
@@ -360,28 +361,16 @@ final class PatchApplier {
   }
 
   private @Nullable String text(String path, @Nullable JsonNode delta) {
-    if (textOps(delta) == null) {
+    if (delta == null || TextOps.opsOf(delta) == null) {
       return "Invalid delta";
     }
     JsonNode updated;
     try {
       updated = TextOps.apply(get(path), delta, legacyTextPadding);
-    } catch (RuntimeException e) {
-      return "Invalid delta: " + e.getMessage();
+    } catch (PatchbayException e) {
+      return e.getMessage();
     }
     return replace(path, updated);
-  }
-
-  /** The ops array of a {@code @txt} value (an ops array or {@code {"ops": [...]}}), or null. */
-  static @Nullable JsonNode textOps(@Nullable JsonNode value) {
-    if (value == null) {
-      return null;
-    }
-    if (value.isArray()) {
-      return value;
-    }
-    JsonNode ops = value.isObject() ? value.get("ops") : null;
-    return ops != null && ops.isArray() ? ops : null;
   }
 
   /** Reads the value at {@code path} the way Patches does ({@code null} for undefined). */

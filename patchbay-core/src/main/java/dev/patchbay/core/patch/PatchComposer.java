@@ -2,7 +2,7 @@ package dev.patchbay.core.patch;
 
 import dev.patchbay.core.PatchbayException;
 import dev.patchbay.core.json.Json;
-import dev.patchbay.core.text.Delta;
+import dev.patchbay.core.text.TextOps;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -73,14 +73,10 @@ final class PatchComposer {
       case MIN:
         return Js.less(first, second) ? first : second;
       case TXT:
-        {
-          JsonNode a = PatchApplier.textOps(first);
-          JsonNode b = PatchApplier.textOps(second);
-          if (a == null || b == null) {
-            throw new PatchbayException(400, "Cannot compose @txt ops: value is not a Delta");
-          }
-          return Delta.fromJson(a).compose(Delta.fromJson(b)).toJson();
+        if (first == null || second == null) {
+          throw new PatchbayException(400, "Cannot compose @txt ops: value is not a Delta");
         }
+        return TextOps.compose(first, second);
       default:
         return second;
     }

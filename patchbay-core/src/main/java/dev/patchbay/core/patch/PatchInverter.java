@@ -4,7 +4,6 @@ import dev.patchbay.core.PatchbayException;
 import dev.patchbay.core.json.Json;
 import dev.patchbay.core.patch.PatchApplier.Kind;
 import dev.patchbay.core.patch.PatchApplier.Mutation;
-import dev.patchbay.core.text.Delta;
 import dev.patchbay.core.text.TextOps;
 import java.util.ArrayList;
 import java.util.List;
@@ -118,13 +117,12 @@ final class PatchInverter {
   private static @Nullable PatchOp textUndo(PatchOp op, Mutation change) {
     JsonNode before = change.oldValue();
     JsonNode after = change.newValue();
-    JsonNode editOps = PatchApplier.textOps(op.value());
-    JsonNode baseOps = PatchApplier.textOps(before);
-    if (change.kind() != Kind.SET || after == null || editOps == null || baseOps == null) {
+    JsonNode edit = op.value();
+    if (change.kind() != Kind.SET || after == null || before == null || edit == null) {
       return null;
     }
     try {
-      JsonNode undoOps = Delta.fromJson(editOps).invert(Delta.fromJson(baseOps)).toJson();
+      JsonNode undoOps = TextOps.invert(edit, before);
       if (Json.equal(TextOps.apply(after, undoOps, false), before)) {
         return PatchOp.of(OpType.TXT.wireName(), change.path(), undoOps);
       }
