@@ -60,8 +60,8 @@ public final class JsonPatch {
    * Returns {@code ops} with runs of mergeable ops folded together: a {@code replace}, {@code
    * @inc}, {@code @bit}, {@code @max}, {@code @min} or {@code @txt} following one of the same kind
    * at the same path (with only unrelated paths in between) is merged into it ({@code @inc} values
-   * add up, {@code @txt} Deltas compose, the last {@code replace} wins, …). The result applies to
-   * the same document as {@code ops} would.
+   * add up, {@code @txt} Deltas compose, the last {@code replace} wins, …). Soft ops are never
+   * merged. The result applies to the same document as {@code ops} would.
    *
    * @param ops the patch
    * @return the composed patch (possibly {@code ops} itself, copied)

@@ -776,6 +776,8 @@ final class PatchApplier {
       path = atPath == null ? null : atPath + "/" + Paths.escape(key);
     }
     if (path != null) {
+      // The log must keep the value as it is now: later ops may only write it by copying.
+      disown(oldValue);
       mutations.add(new Mutation(kind, path, oldValue, newValue));
     }
   }

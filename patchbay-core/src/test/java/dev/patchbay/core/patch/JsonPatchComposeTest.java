@@ -109,6 +109,16 @@ class JsonPatchComposeTest {
   }
 
   @Test
+  void compose_softWrites_areNeverMerged() {
+    // The first soft replace sets /x, so the second is skipped; merged, the second value would win.
+    String patch =
+        "[{'op':'replace','path':'/x','value':true,'soft':true},"
+            + "{'op':'replace','path':'/x','value':{'a':1},'soft':true}]";
+    assertComposes(patch, patch);
+    assertJsonEquals(j("{'x':true}"), JsonPatch.apply(j("{}"), JsonPatch.compose(ops(patch))));
+  }
+
+  @Test
   void compose_softAndHardWrites_doNotMerge() {
     String patch =
         "[{'op':'replace','path':'/x','value':1,'soft':true},{'op':'replace','path':'/x','value':2}]";

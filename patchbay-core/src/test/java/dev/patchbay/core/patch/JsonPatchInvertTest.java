@@ -134,6 +134,27 @@ class JsonPatchInvertTest {
   }
 
   @Test
+  void invert_removedEmptyContainerInAnArray_isPutBackDespiteTheSoftRule() {
+    // An add of [] at an occupied index would be skipped as a soft write.
+    assertInverse(
+        "{'l':[[],-56,{}]}",
+        "[{'op':'remove','path':'/l/0'}]",
+        "[{'op':'add','path':'/l/0','value':null},{'op':'replace','path':'/l/0','value':[]}]");
+  }
+
+  @Test
+  void invert_valueEditedAfterItMoved_restoresItAsItWasWhenMoved() {
+    // /d/b is edited (so this apply owns its copy), moved over its own parent, then edited in
+    // place: the logged value must not see that later edit.
+    assertInverse(
+        "{'d':{'x':1,'b':[[1,2]]}}",
+        "[{'op':'replace','path':'/d/b/0/1','value':5},{'op':'move','from':'/d/b','path':'/d'},"
+            + "{'op':'replace','path':'/d/0','value':{'k':1}}]",
+        "[{'op':'replace','path':'/d/0','value':[1,5]},{'op':'replace','path':'/d','value':{'x':1}},"
+            + "{'op':'add','path':'/d/b','value':[[1,5]]},{'op':'replace','path':'/d/b/0/1','value':2}]");
+  }
+
+  @Test
   void invert_failedTest_isTheEmptyPatch() {
     assertThat(
             JsonPatch.invert(
