@@ -57,14 +57,14 @@ public final class JsonPatch {
   }
 
   /**
-   * Returns {@code ops} with runs of mergeable ops folded together: a {@code replace}, {@code
-   * @inc}, {@code @bit}, {@code @max}, {@code @min} or {@code @txt} following one of the same kind
-   * at the same path (with only unrelated paths in between) is merged into it ({@code @inc} values
-   * add up, {@code @txt} Deltas compose, the last {@code replace} wins, …). The result applies to
-   * the same document as {@code ops} would.
+   * Returns {@code ops} with runs of mergeable ops folded together: an op of kind {@code replace},
+   * {@code @inc}, {@code @bit}, {@code @max}, {@code @min} or {@code @txt} that follows one of the
+   * same kind at the same path (with only unrelated paths in between) is merged into it
+   * ({@code @inc} values add up, {@code @txt} Deltas compose, the last {@code replace} wins, …).
+   * Soft ops are never merged. The result applies to the same document as {@code ops} would.
    *
    * @param ops the patch
-   * @return the composed patch (possibly {@code ops} itself, copied)
+   * @return the composed patch
    * @throws dev.patchbay.core.PatchbayException with code 400 when {@code @txt} values to merge are
    *     not Deltas
    */

@@ -55,8 +55,10 @@ final class PatchApplier {
   private final boolean rfc;
   private final boolean legacyTextPadding;
 
+  // Recording state: the change log and the containers created by the current op (whose insides
+  // need no undo of their own). Both stay empty unless record() was called.
   private @Nullable List<Mutation> mutations;
-  private final Set<JsonNode> fresh = identitySet();
+  private Set<JsonNode> fresh = Collections.emptySet();
 
   // The write walk's position: whether it is at the holder, and the concrete pointer of the
   // container it is at (null when changes there are not part of the document).
@@ -109,6 +111,7 @@ final class PatchApplier {
   /** Starts logging every change (and keeps logging until the engine is dropped). */
   void record() {
     mutations = new ArrayList<>();
+    fresh = identitySet();
   }
 
   /** Returns the changes logged since the last call, and starts a new op. */
@@ -776,6 +779,8 @@ final class PatchApplier {
       path = atPath == null ? null : atPath + "/" + Paths.escape(key);
     }
     if (path != null) {
+      // The log must keep the value as it is now: later ops may only write it by copying.
+      disown(oldValue);
       mutations.add(new Mutation(kind, path, oldValue, newValue));
     }
   }

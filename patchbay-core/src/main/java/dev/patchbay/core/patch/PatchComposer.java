@@ -32,17 +32,18 @@ final class PatchComposer {
       }
       String path = op.path();
       Integer index = openAt.get(path);
-      if (index != null) {
+      if (index != null && !op.soft() && out.get(index).op().equals(op.op())) {
         PatchOp earlier = out.get(index);
-        if (earlier.op().equals(op.op()) && earlier.soft() == op.soft()) {
-          out.set(index, op.withValue(merge(op.type(), earlier.value(), op.value())));
-          continue;
-        }
+        out.set(index, op.withValue(merge(op.type(), earlier.value(), op.value())));
+        continue;
       }
       // A write above or below this path changes what an open op there refers to.
-      openAt.keySet().removeIf(p -> Paths.isUnder(p, path) || Paths.isUnder(path, p));
+      openAt.keySet().removeIf(p -> Paths.isAtOrUnder(p, path) || Paths.isUnder(path, p));
       out.add(op);
-      openAt.put(path, out.size() - 1);
+      if (!op.soft()) {
+        // A soft write's effect depends on what is there, so nothing is merged into it.
+        openAt.put(path, out.size() - 1);
+      }
     }
     return List.copyOf(out);
   }

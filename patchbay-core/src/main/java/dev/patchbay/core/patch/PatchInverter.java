@@ -76,7 +76,7 @@ final class PatchInverter {
           out.add(PatchOp.remove(m.path()));
           break;
         case DELETE:
-          out.add(PatchOp.add(m.path(), old == null ? Json.NODES.nullNode() : old));
+          out.addAll(restore(m.path(), old == null ? Json.NODES.nullNode() : old));
           break;
         default:
           throw new IllegalStateException(m.kind().name());
@@ -102,11 +102,25 @@ final class PatchInverter {
         || Paths.isUnder(out.path(), in.path())) {
       return null;
     }
-    PatchOp back = PatchOp.move(in.path(), out.path());
+    List<PatchOp> undo = new ArrayList<>(3);
+    undo.add(PatchOp.move(in.path(), out.path()));
     JsonNode overwritten = in.oldValue();
-    return in.kind() == Kind.SET && overwritten != null
-        ? List.of(back, PatchOp.add(in.path(), overwritten))
-        : List.of(back);
+    if (in.kind() == Kind.SET && overwritten != null) {
+      undo.addAll(restore(in.path(), overwritten));
+    }
+    return undo;
+  }
+
+  /**
+   * Puts a removed value back. An {@code add} of an empty object or array counts as a soft write in
+   * Patches and would be skipped at an occupied array index, so those go in as a null that is then
+   * replaced.
+   */
+  private static List<PatchOp> restore(String path, JsonNode value) {
+    if (value.isContainer() && value.isEmpty()) {
+      return List.of(PatchOp.add(path, Json.NODES.nullNode()), PatchOp.replace(path, value));
+    }
+    return List.of(PatchOp.add(path, value));
   }
 
   /**
