@@ -102,7 +102,7 @@ final class Consolidator {
   private @Nullable PatchOp primitiveAncestor(String path) {
     for (String parent = parentOf(path); parent != null; parent = parentOf(parent)) {
       PatchOp op = working.get(parent);
-      if (op != null && DeltaOps.baseOf(op) != null && !isContainer(op.value())) {
+      if (op != null && !isRemoved(op) && !isContainer(op.value())) {
         return op;
       }
     }
@@ -112,7 +112,7 @@ final class Consolidator {
   private void deleteRemovedAncestors(String path) {
     for (String parent = parentOf(path); parent != null; parent = parentOf(parent)) {
       PatchOp op = working.get(parent);
-      if (op != null && DeltaOps.baseOf(op) == null) {
+      if (op != null && isRemoved(op)) {
         delete(parent);
       }
     }
@@ -170,7 +170,7 @@ final class Consolidator {
     }
     if (isSoft(incoming)) {
       // A soft write only initialises a field that holds nothing.
-      return DeltaOps.baseOf(existing) == null ? incoming : null;
+      return isRemoved(existing) ? incoming : null;
     }
     return isExistingNewer(existing.ts(), incoming.ts()) ? null : incoming;
   }
@@ -229,6 +229,11 @@ final class Consolidator {
     }
     JsonNode value = op.value();
     return op.type() == OpType.ADD && isContainer(value) && value.isEmpty();
+  }
+
+  // A removed field, or a row without a value; a JSON null is a value (a primitive).
+  private static boolean isRemoved(PatchOp op) {
+    return op.type() == OpType.REMOVE || op.value() == null;
   }
 
   private static boolean isContainer(@Nullable JsonNode value) {

@@ -1,6 +1,9 @@
 package dev.patchbay.core.lww;
 
+import dev.patchbay.core.json.Json;
 import dev.patchbay.core.ot.Change;
+import dev.patchbay.core.patch.ApplyOptions;
+import dev.patchbay.core.patch.JsonPatch;
 import dev.patchbay.core.patch.OpType;
 import dev.patchbay.core.patch.PatchOp;
 import dev.patchbay.core.patch.Paths;
@@ -202,6 +205,28 @@ public final class Lww {
       }
     }
     return false;
+  }
+
+  /**
+   * Returns the state of a document: the snapshot with every row written after it applied in commit
+   * order, in the Patches default apply mode (an op that cannot apply is skipped).
+   *
+   * @param snapshot the stored snapshot, or {@code null} for none (an empty object)
+   * @param snapshotRev the revision of the snapshot (0 for none); rows at or below it are in it
+   * @param rows the stored rows; a row without a {@code rev} counts as revision 0 but is applied
+   * @return the state; {@code null} only when a row removed the root
+   */
+  public static @Nullable JsonNode buildState(
+      @Nullable JsonNode snapshot, long snapshotRev, Collection<PatchOp> rows) {
+    JsonNode base = snapshot == null ? Json.object() : snapshot;
+    List<PatchOp> newer = new ArrayList<>(rows.size());
+    for (PatchOp row : rows) {
+      if (row.rev() == null || row.rev() > snapshotRev) {
+        newer.add(row);
+      }
+    }
+    List<PatchOp> ops = commitOrder(newer);
+    return ops.isEmpty() ? base : JsonPatch.apply(base, ops, ApplyOptions.DEFAULT);
   }
 
   /**

@@ -414,4 +414,25 @@ class ConsolidateFieldOpTest {
 
     assertValue(List.of("y"), result.value());
   }
+
+  @Test
+  void consolidateFieldOp_txtOnTxt_composesTheDeltas() {
+    PatchOp result =
+        Lww.consolidateFieldOp(
+            op("@txt", "/body", Json.parse("[{\"insert\":\"Hello\"}]"), 1000L),
+            op("@txt", "/body", Json.parse("[{\"retain\":5},{\"insert\":\" world\"}]"), 500L));
+
+    assertThat(result.op()).isEqualTo("@txt");
+    assertValue(Json.parse("[{\"insert\":\"Hello world\"}]"), result.value());
+    assertThat(result.ts()).isEqualTo(1000L);
+  }
+
+  @Test
+  void consolidateFieldOp_replaceOnTxt_usesTheTimestamp() {
+    PatchOp text = op("@txt", "/body", Json.parse("[{\"insert\":\"Hi\"}]"), 3000L);
+
+    assertThat(Lww.consolidateFieldOp(text, op("replace", "/body", "plain", 2000L))).isNull();
+    assertThat(Lww.consolidateFieldOp(text, op("replace", "/body", "plain", 4000L)).op())
+        .isEqualTo("replace");
+  }
 }

@@ -6,6 +6,7 @@ import static dev.patchbay.core.lww.TestOps.remove;
 import static dev.patchbay.core.lww.TestOps.soft;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.patchbay.core.json.Json;
 import dev.patchbay.core.patch.PatchOp;
 import java.util.List;
 import java.util.Map;
@@ -128,6 +129,17 @@ class ConsolidateTest {
             List.of(parent),
             List.of(op("replace", "/a/b", 1, 2000L), op("replace", "/a/c", 2, 2000L)));
 
+    assertThat(result.corrections()).containsExactly(parent);
+  }
+
+  @Test
+  void consolidate_writeUnderJsonNullParent_isRejected() {
+    PatchOp parent = op("replace", "/a", Json.NODES.nullNode(), 1000L);
+
+    Consolidation result =
+        Lww.consolidate(List.of(parent), List.of(op("replace", "/a/b", 1, 2000L)));
+
+    assertThat(result.opsToSave()).isEmpty();
     assertThat(result.corrections()).containsExactly(parent);
   }
 
