@@ -339,4 +339,14 @@ class ConsolidateTest {
 
     assertThat(existing.toString() + incoming).isEqualTo(before);
   }
+
+  @Test
+  void consolidate_testOp_writesNothing() {
+    Consolidation result =
+        Lww.consolidate(
+            List.of(op("replace", "/a", 1, 1000L)), List.of(op("test", "/a", 1, 2000L)));
+
+    assertThat(result.opsToSave()).isEmpty();
+    assertThat(result.corrections()).isEmpty();
+  }
 }
