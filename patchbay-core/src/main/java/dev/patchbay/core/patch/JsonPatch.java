@@ -6,10 +6,71 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * JSON Patch with the Patches extensions: the entry point for apply, transform, invert and compose.
- * PLACEHOLDER for apply/invert/compose: the apply helper fills them in.
+ *
+ * <p>Every function is pure: documents and ops passed in are never mutated, and a returned document
+ * shares every subtree the patch did not change with the input. All methods are thread-safe.
  */
 public final class JsonPatch {
   private JsonPatch() {}
+
+  /**
+   * Applies a patch with Patches semantics (see {@link ApplyOptions} for the failure modes and
+   * {@code docs/json-patch.md} for how they differ from RFC 6902). The input document is not
+   * changed: containers along the changed paths are copied, everything else is shared.
+   *
+   * @param doc the document, or {@code null} for none (an {@code add} at {@code ""} creates one)
+   * @param ops the ops, applied in order
+   * @param options how failed ops are treated
+   * @return the new document; the input itself when {@code ops} is empty or the patch aborted;
+   *     {@code null} when the patch removed the root
+   * @throws PatchApplyException in strict mode (and in RFC 6902 mode), for the first failed op
+   */
+  public static @Nullable JsonNode apply(
+      @Nullable JsonNode doc, List<PatchOp> ops, ApplyOptions options) {
+    return PatchApplier.apply(doc, ops, options);
+  }
+
+  /**
+   * Applies a patch in the Patches default mode: failed ops are skipped, a failed {@code test}
+   * returns {@code doc} unchanged. Same as {@code apply(doc, ops, ApplyOptions.DEFAULT)}.
+   */
+  public static @Nullable JsonNode apply(@Nullable JsonNode doc, List<PatchOp> ops) {
+    return apply(doc, ops, ApplyOptions.DEFAULT);
+  }
+
+  /**
+   * Returns the ops that undo {@code ops}: applying them to {@code apply(docBefore, ops)} gives
+   * back {@code docBefore}. Each op is inverted against the document as it was just before it, so
+   * ops that build on each other invert correctly; ops that changed nothing (a failed or skipped
+   * op, a {@code test}) contribute nothing, and a patch whose {@code test} fails inverts to the
+   * empty patch. A {@code move} inverts to a move back and an {@code @txt} edit to the inverse
+   * Delta where that restores the text exactly; every other change inverts to {@code add}, {@code
+   * remove} or {@code replace} at concrete array indexes.
+   *
+   * @param docBefore the document the patch applies to
+   * @param ops the patch
+   * @return the inverse patch, in the order it must be applied
+   * @throws dev.patchbay.core.PatchbayException with code 400 for an op this version does not know
+   */
+  public static List<PatchOp> invert(@Nullable JsonNode docBefore, List<PatchOp> ops) {
+    return PatchInverter.invert(docBefore, ops);
+  }
+
+  /**
+   * Returns {@code ops} with runs of mergeable ops folded together: a {@code replace}, {@code
+   * @inc}, {@code @bit}, {@code @max}, {@code @min} or {@code @txt} following one of the same kind
+   * at the same path (with only unrelated paths in between) is merged into it ({@code @inc} values
+   * add up, {@code @txt} Deltas compose, the last {@code replace} wins, …). The result applies to
+   * the same document as {@code ops} would.
+   *
+   * @param ops the patch
+   * @return the composed patch (possibly {@code ops} itself, copied)
+   * @throws dev.patchbay.core.PatchbayException with code 400 when {@code @txt} values to merge are
+   *     not Deltas
+   */
+  public static List<PatchOp> compose(List<PatchOp> ops) {
+    return PatchComposer.compose(ops);
+  }
 
   /**
    * Returns {@code otherOps} rewritten to apply after {@code thisOps}. With {@code obj == null}

@@ -1,0 +1,43 @@
+package dev.patchbay.core.ot;
+
+import static dev.patchbay.core.JsonAssertions.assertJsonEquals;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.patchbay.core.ConformanceVectors;
+import dev.patchbay.core.ConformanceVectors.Vector;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Every change in the recorded OT vectors survives a read and write through {@link Change}
+ * unchanged, extra members ({@code clientId}, {@code batchId}, {@code author}, …) included: the
+ * sync walks copy changes, so the codec must not add, drop or reshape anything.
+ */
+class ChangeJsonVectorsTest {
+
+  @Test
+  void changeJson_everyRecordedChange_roundTripsExactly() {
+    List<JsonNode> changes = new ArrayList<>();
+    for (Vector v : ConformanceVectors.ofKind("transformIncomingChanges")) {
+      collect(changes, v.input().get("changes"), v.input().get("committedChanges"), v.result());
+    }
+    for (Vector v : ConformanceVectors.ofKind("rebaseChanges")) {
+      collect(changes, v.input().get("serverChanges"), v.input().get("localChanges"), v.result());
+    }
+
+    assertThat(changes).hasSizeGreaterThan(5000);
+    for (JsonNode json : changes) {
+      assertJsonEquals(json, Change.fromJson(json).toJson());
+    }
+  }
+
+  private static void collect(List<JsonNode> out, JsonNode... arrays) {
+    for (JsonNode array : arrays) {
+      for (JsonNode change : array) {
+        out.add(change);
+      }
+    }
+  }
+}
