@@ -33,13 +33,15 @@ final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--port",
       defaultValue = "${env:PATCHBAY_PORT:-8787}",
-      description = "Port to bind, 0 for any free port (env PATCHBAY_PORT, default ${DEFAULT-VALUE}).")
+      description =
+          "Port to bind, 0 for any free port (env PATCHBAY_PORT, default ${DEFAULT-VALUE}).")
   int port;
 
   @Option(
       names = "--data-dir",
       defaultValue = "${env:PATCHBAY_DATA_DIR:-data}",
-      description = "Directory of the SQLite file (env PATCHBAY_DATA_DIR, default ${DEFAULT-VALUE}).")
+      description =
+          "Directory of the SQLite file (env PATCHBAY_DATA_DIR, default ${DEFAULT-VALUE}).")
   Path dataDir;
 
   @Option(
@@ -66,25 +68,29 @@ final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--max-frame-bytes",
       defaultValue = "${env:PATCHBAY_MAX_FRAME_BYTES:-16777216}",
-      description = "Largest WebSocket message accepted (env PATCHBAY_MAX_FRAME_BYTES, default ${DEFAULT-VALUE}).")
+      description =
+          "Largest WebSocket message accepted (env PATCHBAY_MAX_FRAME_BYTES, default ${DEFAULT-VALUE}).")
   int maxFrameBytes;
 
   @Option(
       names = "--session-timeout-minutes",
       defaultValue = "${env:PATCHBAY_SESSION_TIMEOUT_MINUTES:-30}",
-      description = "Gap between changes that starts a new version (env PATCHBAY_SESSION_TIMEOUT_MINUTES, default ${DEFAULT-VALUE}).")
+      description =
+          "Gap between changes that starts a new version (env PATCHBAY_SESSION_TIMEOUT_MINUTES, default ${DEFAULT-VALUE}).")
   long sessionTimeoutMinutes;
 
   @Option(
       names = "--max-changes-per-version",
       defaultValue = "${env:PATCHBAY_MAX_CHANGES_PER_VERSION:-1000}",
-      description = "Cut a version at least every N changes, 0 disables (env PATCHBAY_MAX_CHANGES_PER_VERSION, default ${DEFAULT-VALUE}).")
+      description =
+          "Cut a version at least every N changes, 0 disables (env PATCHBAY_MAX_CHANGES_PER_VERSION, default ${DEFAULT-VALUE}).")
   int maxChangesPerVersion;
 
   @Option(
       names = "--max-cached-docs",
       defaultValue = "${env:PATCHBAY_MAX_CACHED_DOCS:-10000}",
-      description = "Documents kept loaded in memory (env PATCHBAY_MAX_CACHED_DOCS, default ${DEFAULT-VALUE}).")
+      description =
+          "Documents kept loaded in memory (env PATCHBAY_MAX_CACHED_DOCS, default ${DEFAULT-VALUE}).")
   int maxCachedDocs;
 
   @Option(
@@ -130,8 +136,15 @@ final class ServeCommand implements Callable<Integer> {
                 "patchbay-shutdown"));
     // A machine-readable line for scripts and tests that start the server on port 0.
     System.out.println(
-        "patchbay listening on ws://" + server.address().getHostString() + ":" + server.address().getPort() + "/ws"
-            + " (store " + config.store() + (config.store().equals("sqlite") ? " in " + config.dataDir().toAbsolutePath() : "") + ")");
+        "patchbay listening on ws://"
+            + server.address().getHostString()
+            + ":"
+            + server.address().getPort()
+            + "/ws"
+            + " (store "
+            + config.store()
+            + (config.store().equals("sqlite") ? " in " + config.dataDir().toAbsolutePath() : "")
+            + ")");
     System.out.flush();
     try {
       stopped.await();
@@ -151,7 +164,8 @@ final class ServeCommand implements Callable<Integer> {
           case "process-crash" -> SqliteStores.Durability.PROCESS_CRASH_SAFE;
           default ->
               throw new IllegalArgumentException(
-                  "Invalid configuration: durability must be power-loss or process-crash, was " + durability);
+                  "Invalid configuration: durability must be power-loss or process-crash, was "
+                      + durability);
         };
     return SqliteStores.builder(config.dataDir()).durability(mode).open();
   }

@@ -12,9 +12,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running Patchbay server: the engine over a store, the Patches dialect, and the Netty
- * transport on one port. {@link #close()} shuts down gracefully: it stops accepting, lets queued
- * and in-flight commits finish, closes the connections and then the store.
+ * A running Patchbay server: the engine over a store, the Patches dialect, and the Netty transport
+ * on one port. {@link #close()} shuts down gracefully: it stops accepting, lets queued and
+ * in-flight commits finish, closes the connections and then the store.
  *
  * <pre>{@code
  * try (PatchbayServer server = PatchbayServer.start(ServerConfig.defaults(), store)) {
@@ -32,7 +32,8 @@ public final class PatchbayServer implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final long startedAt = System.nanoTime();
 
-  private PatchbayServer(DocStore store, Engine engine, NettyTransport transport, InetSocketAddress address) {
+  private PatchbayServer(
+      DocStore store, Engine engine, NettyTransport transport, InetSocketAddress address) {
     this.store = store;
     this.engine = engine;
     this.transport = transport;
@@ -62,7 +63,8 @@ public final class PatchbayServer implements AutoCloseable {
     PatchbayServer[] self = new PatchbayServer[1];
     NettyTransport transport =
         new NettyTransport(
-            new NettyTransport.Settings(config.host(), config.port(), "/ws", config.maxFrameBytes()),
+            new NettyTransport.Settings(
+                config.host(), config.port(), "/ws", config.maxFrameBytes()),
             patches,
             () -> self[0].status());
     InetSocketAddress address;

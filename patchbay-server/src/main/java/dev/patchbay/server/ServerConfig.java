@@ -14,8 +14,8 @@ import java.util.List;
  * @param port the port to bind; 8787 by default, 0 picks a free port
  * @param dataDir where the SQLite store keeps its file
  * @param store {@code sqlite} (durable, the default) or {@code memory}
- * @param lwwPatterns document id patterns ({@code *} matches any run of characters) whose
- *     documents use last-write-wins; every other document uses OT
+ * @param lwwPatterns document id patterns ({@code *} matches any run of characters) whose documents
+ *     use last-write-wins; every other document uses OT
  * @param shards the number of single-threaded document executors (one writer per document)
  * @param maxFrameBytes the largest WebSocket message accepted, in bytes
  * @param sessionTimeout the gap between changes that starts a new version
@@ -47,7 +47,9 @@ public record ServerConfig(
         maxFrameBytes >= 64 * 1024,
         "max-frame-bytes must be at least 65536 (the Patches client sends 1 MB batches), was "
             + maxFrameBytes);
-    require(!sessionTimeout.isNegative() && !sessionTimeout.isZero(), "session-timeout must be positive");
+    require(
+        !sessionTimeout.isNegative() && !sessionTimeout.isZero(),
+        "session-timeout must be positive");
     require(maxChangesPerVersion >= 0, "max-changes-per-version must not be negative");
     require(maxCachedDocs >= 1, "max-cached-docs must be at least 1");
     for (String p : lwwPatterns) {
@@ -73,22 +75,46 @@ public record ServerConfig(
   /** Returns a copy bound to another port. */
   public ServerConfig withPort(int newPort) {
     return new ServerConfig(
-        host, newPort, dataDir, store, lwwPatterns, shards, maxFrameBytes, sessionTimeout,
-        maxChangesPerVersion, maxCachedDocs);
+        host,
+        newPort,
+        dataDir,
+        store,
+        lwwPatterns,
+        shards,
+        maxFrameBytes,
+        sessionTimeout,
+        maxChangesPerVersion,
+        maxCachedDocs);
   }
 
   /** Returns a copy using another store kind ({@code sqlite} or {@code memory}). */
   public ServerConfig withStore(String newStore, Path newDataDir) {
     return new ServerConfig(
-        host, port, newDataDir, newStore, lwwPatterns, shards, maxFrameBytes, sessionTimeout,
-        maxChangesPerVersion, maxCachedDocs);
+        host,
+        port,
+        newDataDir,
+        newStore,
+        lwwPatterns,
+        shards,
+        maxFrameBytes,
+        sessionTimeout,
+        maxChangesPerVersion,
+        maxCachedDocs);
   }
 
   /** Returns a copy with other last-write-wins patterns. */
   public ServerConfig withLwwPatterns(List<String> patterns) {
     return new ServerConfig(
-        host, port, dataDir, store, patterns, shards, maxFrameBytes, sessionTimeout,
-        maxChangesPerVersion, maxCachedDocs);
+        host,
+        port,
+        dataDir,
+        store,
+        patterns,
+        shards,
+        maxFrameBytes,
+        sessionTimeout,
+        maxChangesPerVersion,
+        maxCachedDocs);
   }
 
   private static void require(boolean ok, String message) {

@@ -2,8 +2,8 @@ package dev.patchbay.server.engine;
 
 import dev.patchbay.server.spi.Tombstone;
 import java.util.ArrayDeque;
-import java.util.function.Supplier;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -38,8 +38,8 @@ abstract class Doc {
   }
 
   /**
-   * Runs queued steps one after another. Each step returns a future that completes when its
-   * durable effects are done; {@code resume} schedules the next drain on the shard thread.
+   * Runs queued steps one after another. Each step returns a future that completes when its durable
+   * effects are done; {@code resume} schedules the next drain on the shard thread.
    */
   void drain(Runnable resume) {
     while (!busy && !mailbox.isEmpty()) {
@@ -53,8 +53,7 @@ abstract class Doc {
       if (!done.isDone()) {
         busy = true;
         done.whenComplete(
-            (r, e) ->
-                resume.run()); // resume() hops back onto the shard thread, then clears busy
+            (r, e) -> resume.run()); // resume() hops back onto the shard thread, then clears busy
       }
     }
   }

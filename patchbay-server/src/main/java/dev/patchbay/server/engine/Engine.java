@@ -2,9 +2,10 @@ package dev.patchbay.server.engine;
 
 import dev.patchbay.core.PatchbayException;
 import dev.patchbay.core.json.Json;
-import dev.patchbay.core.ot.Change;
 import dev.patchbay.core.lww.Consolidation;
 import dev.patchbay.core.lww.Lww;
+import dev.patchbay.core.ot.Change;
+import dev.patchbay.core.ot.ChangeApplier;
 import dev.patchbay.core.ot.OtTransforms;
 import dev.patchbay.core.patch.PatchOp;
 import dev.patchbay.server.spi.ChangeQuery;
@@ -45,17 +46,16 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * The sync engine: documents, commits, versions and tombstones, independent of any wire dialect.
  *
- * <p>Documents are sharded over a fixed set of single-threaded executors ({@code
- * patchbay-doc-N}); each document lives on one shard, so it has exactly one writer and its state
- * needs no lock, while documents on different shards proceed in parallel. A write is a step in
- * the document's mailbox: it computes the result against the in-memory durable state, hands the
- * write to the store, and only when the store has made it durable does the state advance, the
- * caller get its answer and the {@link EngineListener} hear of it (fan-out follows the commit).
- * Meanwhile the shard serves its other documents; the store groups writes of many documents into
- * one transaction.
+ * <p>Documents are sharded over a fixed set of single-threaded executors ({@code patchbay-doc-N});
+ * each document lives on one shard, so it has exactly one writer and its state needs no lock, while
+ * documents on different shards proceed in parallel. A write is a step in the document's mailbox:
+ * it computes the result against the in-memory durable state, hands the write to the store, and
+ * only when the store has made it durable does the state advance, the caller get its answer and the
+ * {@link EngineListener} hear of it (fan-out follows the commit). Meanwhile the shard serves its
+ * other documents; the store groups writes of many documents into one transaction.
  *
- * <p>Every method is thread-safe and returns at once; results complete on the shard thread.
- * Errors complete the future with a {@link PatchbayException} whose code maps to the wire.
+ * <p>Every method is thread-safe and returns at once; results complete on the shard thread. Errors
+ * complete the future with a {@link PatchbayException} whose code maps to the wire.
  */
 public final class Engine implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Engine.class);
@@ -129,7 +129,8 @@ public final class Engine implements AutoCloseable {
   /**
    * Commits changes to an OT document (Patches {@code commitChanges}).
    *
-   * @param originId the committing connection, stamped as {@code clientId} and excluded from fan-out
+   * @param originId the committing connection, stamped as {@code clientId} and excluded from
+   *     fan-out
    */
   public CompletableFuture<CommitResult> commitChanges(
       String docId, List<IncomingChange> changes, boolean forceCommit, @Nullable String originId) {
@@ -139,7 +140,9 @@ public final class Engine implements AutoCloseable {
     return write(docId, doc -> commitOt(doc, changes, forceCommit, originId, Set.of(), 0));
   }
 
-  /** Returns a document as {@code getDoc} does: the newest main version plus the changes after it. */
+  /**
+   * Returns a document as {@code getDoc} does: the newest main version plus the changes after it.
+   */
   public CompletableFuture<Snapshot> getDoc(String docId, @Nullable Long atRev) {
     if (isLww(docId)) {
       return readAny(docId, LwwDoc.class, doc -> lwwSnapshot(doc, atRev));
@@ -192,14 +195,18 @@ public final class Engine implements AutoCloseable {
               skipTombstone
                   ? CompletableFuture.completedFuture(null)
                   : store.createTombstone(new Tombstone(doc.id, now, revOf(doc), originId, null));
-          return tomb.thenCompose(x -> store.deleteDoc(doc.id))
+          Shard shard = shardOf(doc.id);
+          return tomb.thenComposeAsync(x -> store.deleteDoc(doc.id), shard.executor)
               .thenApplyAsync(
                   x -> {
-                    doc.reset(skipTombstone ? null : new Tombstone(doc.id, now, revOf(doc), originId, null));
+                    doc.reset(
+                        skipTombstone
+                            ? null
+                            : new Tombstone(doc.id, now, revOf(doc), originId, null));
                     listener.docDeleted(doc.id, originId);
                     return null;
                   },
-                  shardOf(doc.id).executor);
+                  shard.executor);
         });
   }
 
@@ -223,7 +230,6 @@ public final class Engine implements AutoCloseable {
   public CompletableFuture<Boolean> isDeleted(String docId) {
     return readAny(docId, Doc.class, doc -> doc.tombstone != null);
   }
-
 
   // ---------------------------------------------------------------------------------------------
   // Last-write-wins documents (patches.md §5), one mailbox step per commit.
@@ -271,7 +277,8 @@ public final class Engine implements AutoCloseable {
               first.id(),
               clientBaseRev,
               doc.rev,
-              Lww.commitResponseOps(result.corrections(), doc.rows.values(), sentPaths, clientBaseRev),
+              Lww.commitResponseOps(
+                  result.corrections(), doc.rows.values(), sentPaths, clientBaseRev),
               now,
               now,
               null,
@@ -282,8 +289,7 @@ public final class Engine implements AutoCloseable {
     long oldRev = doc.rev;
     long newRev = oldRev + 1;
     List<PatchOp> stored = result.opsToStore(newRev);
-    LwwWrite write =
-        new LwwWrite(stored, result.pathsToDelete(), fresh, now + SEEN_ID_TTL_MILLIS);
+    LwwWrite write = new LwwWrite(stored, result.pathsToDelete(), fresh, now + SEEN_ID_TTL_MILLIS);
     return store
         .saveLwwOps(doc.id, write)
         .thenApplyAsync(
@@ -305,7 +311,8 @@ public final class Engine implements AutoCloseable {
                       first.id(),
                       clientBaseRev,
                       savedRev,
-                      Lww.commitResponseOps(result.corrections(), rows.values(), sentPaths, clientBaseRev),
+                      Lww.commitResponseOps(
+                          result.corrections(), rows.values(), sentPaths, clientBaseRev),
                       now,
                       now,
                       null,
@@ -331,7 +338,9 @@ public final class Engine implements AutoCloseable {
     JsonNode state = doc.snapshot == null ? Json.object() : doc.snapshot.state();
     long base = doc.snapshot == null ? 0 : doc.snapshot.rev();
     Change c = lwwChangeSince(doc, base);
-    return c == null ? new Snapshot(state, base, List.of()) : new Snapshot(state, c.rev(), List.of(c));
+    return c == null
+        ? new Snapshot(state, base, List.of())
+        : new Snapshot(state, c.rev(), List.of(c));
   }
 
   private @Nullable Change lwwChangeSince(LwwDoc doc, long rev) {
@@ -354,8 +363,8 @@ public final class Engine implements AutoCloseable {
   }
 
   /**
-   * Captures the changes since the newest main version as a new version; completes with its id,
-   * or {@code null} when there is nothing new.
+   * Captures the changes since the newest main version as a new version; completes with its id, or
+   * {@code null} when there is nothing new.
    */
   public CompletableFuture<@Nullable String> createVersion(
       String docId, @Nullable String name, Map<String, JsonNode> metadata) {
@@ -388,7 +397,8 @@ public final class Engine implements AutoCloseable {
   }
 
   /** Updates a version's name and metadata. */
-  public CompletableFuture<Void> updateVersion(String docId, String versionId, VersionUpdate update) {
+  public CompletableFuture<Void> updateVersion(
+      String docId, String versionId, VersionUpdate update) {
     requireOt(docId);
     return write(
         docId,
@@ -433,7 +443,8 @@ public final class Engine implements AutoCloseable {
   }
 
   /** Returns the document state just before a version's first change. */
-  public CompletableFuture<@Nullable JsonNode> getStateBeforeVersion(String docId, String versionId) {
+  public CompletableFuture<@Nullable JsonNode> getStateBeforeVersion(
+      String docId, String versionId) {
     requireOt(docId);
     return read(
         docId,
@@ -670,8 +681,8 @@ public final class Engine implements AutoCloseable {
   }
 
   /**
-   * Session-gap and change-count versioning (patches.md §4.1 step 4): advance the version
-   * watermark toward the head in steps of at most {@code maxChangesPerVersion} changes.
+   * Session-gap and change-count versioning (patches.md §4.1 step 4): advance the version watermark
+   * toward the head in steps of at most {@code maxChangesPerVersion} changes.
    */
   private List<CompletableFuture<?>> catchUpVersionsIfDue(
       OtDoc doc, long initialRev, List<Change> incoming, long now) {
@@ -777,8 +788,8 @@ public final class Engine implements AutoCloseable {
   }
 
   /**
-   * Rebuilds the state at {@code rev} from the newest main version at or below it plus the
-   * changes after it; {@code pending} are changes not yet in the log that may extend it.
+   * Rebuilds the state at {@code rev} from the newest main version at or below it plus the changes
+   * after it; {@code pending} are changes not yet in the log that may extend it.
    */
   private JsonNode stateAt(OtDoc doc, long rev, List<Change> pending) {
     VersionMetadata v = doc.mainVersion;
@@ -794,7 +805,7 @@ public final class Engine implements AutoCloseable {
         changes.add(c);
       }
     }
-    JsonNode result = OtTransforms.applyChangesForReconstruction(state, changes);
+    JsonNode result = ChangeApplier.applyChangesForReconstruction(state, changes);
     return result == null ? Json.NODES.nullNode() : result;
   }
 
@@ -820,7 +831,8 @@ public final class Engine implements AutoCloseable {
   private void requireOt(String docId) {
     if (isLww(docId)) {
       throw new PatchbayException(
-          400, "Versions are kept for OT documents only; " + docId + " is a last-write-wins document");
+          400,
+          "Versions are kept for OT documents only; " + docId + " is a last-write-wins document");
     }
   }
 
@@ -834,7 +846,8 @@ public final class Engine implements AutoCloseable {
 
   private static void requireNotDeleted(Doc doc) {
     if (doc.tombstone != null) {
-      throw new PatchbayException(410, "Document " + doc.id + " was deleted", Json.object().put("docId", doc.id));
+      throw new PatchbayException(
+          410, "Document " + doc.id + " was deleted", Json.object().put("docId", doc.id));
     }
   }
 
@@ -955,7 +968,8 @@ public final class Engine implements AutoCloseable {
   private void loadOt(OtDoc doc) {
     doc.rev = store.currentRev(doc.id);
     doc.mainVersion = store.latestMainVersion(doc.id, doc.rev);
-    doc.mainState = doc.mainVersion == null ? null : store.loadVersionState(doc.id, doc.mainVersion.id());
+    doc.mainState =
+        doc.mainVersion == null ? null : store.loadVersionState(doc.id, doc.mainVersion.id());
     List<VersionMetadata> newest =
         store.listVersions(doc.id, VersionQuery.orderBy(VersionOrder.END_REV).reversed().limit(1));
     doc.lastVersion = newest.isEmpty() ? null : newest.get(0);
@@ -1044,7 +1058,8 @@ public final class Engine implements AutoCloseable {
     Doc doc(String id) {
       Doc doc = docs.get(id);
       if (doc == null) {
-        doc = rules.algorithmOf(id) == AlgorithmRules.Algorithm.LWW ? new LwwDoc(id) : new OtDoc(id);
+        doc =
+            rules.algorithmOf(id) == AlgorithmRules.Algorithm.LWW ? new LwwDoc(id) : new OtDoc(id);
         docs.put(id, doc);
         size.set(docs.size());
       }

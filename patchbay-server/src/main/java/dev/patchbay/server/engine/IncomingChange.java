@@ -12,8 +12,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * A change as a client sends it ({@code ChangeInput}): only {@code id} and {@code ops} are
- * required; the server fills in what is missing. Absent members are {@code null}, which matters:
- * an explicit {@code baseRev: 0} means "made on an empty document", an absent one "commit at head".
+ * required; the server fills in what is missing. Absent members are {@code null}, which matters: an
+ * explicit {@code baseRev: 0} means "made on an empty document", an absent one "commit at head".
  */
 public record IncomingChange(
     String id,
@@ -59,7 +59,8 @@ public record IncomingChange(
     List<PatchOp> ops = PatchOp.listFromJson(node.get("ops"));
     for (PatchOp op : ops) {
       if (!op.path().isEmpty() && op.path().charAt(0) != '/') {
-        throw new PatchbayException(400, "Invalid change " + id.stringValue() + ": bad path " + op.path());
+        throw new PatchbayException(
+            400, "Invalid change " + id.stringValue() + ": bad path " + op.path());
       }
     }
     return new IncomingChange(
@@ -78,7 +79,8 @@ public record IncomingChange(
       return null;
     }
     if (!v.isNumber() || v.doubleValue() < 0 || v.doubleValue() != Math.rint(v.doubleValue())) {
-      throw new PatchbayException(400, "Invalid change: " + name + " must be a non-negative integer");
+      throw new PatchbayException(
+          400, "Invalid change: " + name + " must be a non-negative integer");
     }
     return v.longValue();
   }

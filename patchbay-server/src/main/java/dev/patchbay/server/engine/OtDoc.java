@@ -9,13 +9,13 @@ import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The in-memory state of one loaded OT document. Touched only by its shard's thread, so it needs
- * no locks; it holds only what is durable (it advances after the store acknowledged a write).
+ * The in-memory state of one loaded OT document. Touched only by its shard's thread, so it needs no
+ * locks; it holds only what is durable (it advances after the store acknowledged a write).
  *
  * <p>{@code tail} holds the committed changes with revisions in {@code (tailBase, rev]}, so the
- * common commit (a client a few revisions behind) transforms without reading the store, and
- * {@code getDoc} answers from memory. The newest {@code main} version and its state bound the
- * replay a reader needs.
+ * common commit (a client a few revisions behind) transforms without reading the store, and {@code
+ * getDoc} answers from memory. The newest {@code main} version and its state bound the replay a
+ * reader needs.
  */
 final class OtDoc extends Doc {
   static final int MAX_TAIL = 2_000;
@@ -57,7 +57,10 @@ final class OtDoc extends Doc {
       tail.add(c);
       rev = c.rev();
     }
-    if (!firstBatchKnown && !committed.isEmpty() && tailBase == 0 && tail.size() == committed.size()) {
+    if (!firstBatchKnown
+        && !committed.isEmpty()
+        && tailBase == 0
+        && tail.size() == committed.size()) {
       firstBatchKnown = true;
       firstBatchId = committed.get(0).batchId();
     }

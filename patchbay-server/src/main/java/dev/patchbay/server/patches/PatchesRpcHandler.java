@@ -50,7 +50,14 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
   private static final int MAX_SUBSCRIBE_IDS = 10_000;
   private static final Set<String> RESERVED_VERSION_MEMBERS =
       Set.of(
-          "id", "parentId", "groupId", "origin", "isOffline", "startedAt", "endedAt", "startRev",
+          "id",
+          "parentId",
+          "groupId",
+          "origin",
+          "isOffline",
+          "startedAt",
+          "endedAt",
+          "startRev",
           "endRev");
 
   private final Subscriptions subscriptions = new Subscriptions();
@@ -331,7 +338,8 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
   private static String docId(Request r) {
     JsonNode p = r.param(0);
     if (p == null || !p.isString() || p.stringValue().isEmpty()) {
-      throw new PatchbayException(400, "INVALID_REQUEST: docId is required and must be a non-empty string");
+      throw new PatchbayException(
+          400, "INVALID_REQUEST: docId is required and must be a non-empty string");
     }
     String id = p.stringValue();
     if (id.length() > 1024) {
@@ -345,10 +353,12 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
       return List.of(p.stringValue());
     }
     if (p == null || !p.isArray()) {
-      throw new PatchbayException(400, "INVALID_REQUEST: ids must be a string or an array of strings");
+      throw new PatchbayException(
+          400, "INVALID_REQUEST: ids must be a string or an array of strings");
     }
     if (p.size() > MAX_SUBSCRIBE_IDS) {
-      throw new PatchbayException(400, "INVALID_REQUEST: at most " + MAX_SUBSCRIBE_IDS + " ids per call");
+      throw new PatchbayException(
+          400, "INVALID_REQUEST: at most " + MAX_SUBSCRIBE_IDS + " ids per call");
     }
     List<String> ids = new ArrayList<>(p.size());
     for (JsonNode id : p) {
@@ -401,7 +411,8 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
       return null;
     }
     if (!p.isNumber() || p.doubleValue() < 0 || p.doubleValue() != Math.rint(p.doubleValue())) {
-      throw new PatchbayException(400, "INVALID_REQUEST: " + name + " must be a non-negative integer");
+      throw new PatchbayException(
+          400, "INVALID_REQUEST: " + name + " must be a non-negative integer");
     }
     return p.longValue();
   }
