@@ -33,7 +33,11 @@ public interface DocStore
 
   /**
    * Finishes every write already accepted, makes it durable and releases the store's resources.
-   * Afterwards reads throw and writes fail with code 503. Closing twice has no further effect.
+   * Afterwards reads throw and writes fail with code 503. Closing twice has no further effect. Do
+   * not close a store from a dependent stage of one of its futures: that may run on the store's own
+   * writer thread, which close waits for.
+   *
+   * @throws IllegalStateException when called on the store's writer thread
    */
   @Override
   void close();

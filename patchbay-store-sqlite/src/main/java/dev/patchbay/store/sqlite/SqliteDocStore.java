@@ -58,7 +58,6 @@ import tools.jackson.databind.JsonNode;
 final class SqliteDocStore implements DocStore {
   private static final Logger log = LoggerFactory.getLogger(SqliteDocStore.class);
 
-  private final SqliteConfig config;
   private final Clock clock;
   private final SqlConnection writeConnection;
   private final SqliteWriter writer;
@@ -67,7 +66,6 @@ final class SqliteDocStore implements DocStore {
 
   private SqliteDocStore(
       SqliteConfig config, SqlConnection writeConnection, List<SqlConnection> readConnections) {
-    this.config = config;
     this.clock = config.clock();
     this.writeConnection = writeConnection;
     this.reads = new ReadPool(readConnections, config.busyTimeout().plusSeconds(5));
@@ -795,11 +793,6 @@ final class SqliteDocStore implements DocStore {
   /** Returns the value of a pragma as a read connection sees it. */
   String readerPragma(String name) {
     return reads.read(c -> c.queryString("PRAGMA " + name));
-  }
-
-  /** Returns the settings the store was opened with. */
-  SqliteConfig config() {
-    return config;
   }
 
   static PatchbayException closedException() {

@@ -5,6 +5,7 @@ import dev.patchbay.core.ot.Change;
 import dev.patchbay.core.patch.PatchOp;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -27,7 +28,7 @@ final class Fixtures {
         1_800_000_000_000L + rev,
         null,
         null,
-        java.util.Map.of());
+        Map.of());
   }
 
   /** Waits for a future, failing on timeout; returns its value. */

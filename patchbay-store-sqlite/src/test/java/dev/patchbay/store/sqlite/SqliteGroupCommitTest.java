@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -208,7 +209,7 @@ class SqliteGroupCommitTest {
 
     CompletableFuture<Void> closing = CompletableFuture.runAsync(store::close);
     gate.release();
-    closing.get(TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    closing.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
 
     for (CompletableFuture<Void> write : writes) {
       assertThat(write).isCompletedWithValue(null);

@@ -5,6 +5,7 @@ import static dev.patchbay.store.sqlite.Fixtures.change;
 import static dev.patchbay.store.sqlite.Fixtures.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.patchbay.core.PatchbayException;
 import dev.patchbay.core.json.Json;
@@ -28,6 +29,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -90,7 +92,7 @@ class SqliteStoreFileTest {
     try (DocStore opened =
         SqliteStores.builder(dataDirectory)
             .durability(SqliteStores.Durability.PROCESS_CRASH_SAFE)
-            .busyTimeout(java.time.Duration.ofMillis(1500))
+            .busyTimeout(Duration.ofMillis(1500))
             .open()) {
       SqliteDocStore store = (SqliteDocStore) opened;
 
@@ -108,7 +110,7 @@ class SqliteStoreFileTest {
     assertThatThrownBy(() -> builder.writeQueueCapacity(0))
         .hasMessageContaining("writeQueueCapacity");
     assertThatThrownBy(() -> builder.maxBatchSize(0)).hasMessageContaining("maxBatchSize");
-    assertThatThrownBy(() -> builder.enqueueTimeout(java.time.Duration.ofSeconds(-1)))
+    assertThatThrownBy(() -> builder.enqueueTimeout(Duration.ofSeconds(-1)))
         .hasMessageContaining("enqueueTimeout");
     assertThatThrownBy(() -> builder.fileName("../x.db")).hasMessageContaining("fileName");
   }
@@ -149,7 +151,7 @@ class SqliteStoreFileTest {
       assertThat(lww.rev()).isEqualTo(1);
       assertThat(lww.ops())
           .extracting(PatchOp::path, PatchOp::rev, PatchOp::ts)
-          .containsExactly(org.assertj.core.groups.Tuple.tuple("/x", 1L, 5L));
+          .containsExactly(tuple("/x", 1L, 5L));
       assertThat(lww.snapshot()).isNotNull();
       assertThat(store.seenLwwChangeIds("l", List.of("c1"))).containsExactly("c1");
       assertThat(store.getTombstone("gone")).isEqualTo(new Tombstone("gone", 10, 3, "c", null));
