@@ -26,7 +26,8 @@ final class TestClient implements AutoCloseable {
   private static final Duration TIMEOUT = Duration.ofSeconds(20);
 
   private final WebSocket socket;
-  private final ConcurrentHashMap<Long, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Long, CompletableFuture<JsonNode>> pending =
+      new ConcurrentHashMap<>();
   final BlockingQueue<JsonNode> notifications = new LinkedBlockingQueue<>();
   final BlockingQueue<JsonNode> unmatched = new LinkedBlockingQueue<>();
   final CompletableFuture<String> closed = new CompletableFuture<>();

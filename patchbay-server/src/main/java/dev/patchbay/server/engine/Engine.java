@@ -299,6 +299,7 @@ public final class Engine implements AutoCloseable {
                 rows.keySet().removeIf(p -> dev.patchbay.core.patch.Paths.isAtOrUnder(p, path));
               }
               for (PatchOp op : stored) {
+                rows.remove(op.path()); // rewritten rows move to the end: commit order
                 rows.put(op.path(), op);
               }
               doc.rows = rows;

@@ -213,7 +213,8 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
             .getStateBeforeVersion(docId(r), requiredString(r.param(1), "versionId"))
             .thenApply(s -> s == null ? Json.NODES.nullNode() : s);
       default:
-        throw JsonRpcErrors.unknownMethod(r.method());
+        throw new PatchbayException(
+            JsonRpcErrors.METHOD_NOT_FOUND, "Unknown method '" + r.method() + "'.");
     }
   }
 
