@@ -1,6 +1,8 @@
 package dev.patchbay.server.engine;
 
 import dev.patchbay.core.PatchbayException;
+import dev.patchbay.core.json.Json;
+import dev.patchbay.core.patch.OpType;
 import dev.patchbay.core.patch.PatchOp;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,12 +58,17 @@ public record IncomingChange(
         metadata.put(e.getKey(), e.getValue());
       }
     }
-    List<PatchOp> ops = PatchOp.listFromJson(node.get("ops"));
-    for (PatchOp op : ops) {
-      if (!op.path().isEmpty() && op.path().charAt(0) != '/') {
-        throw new PatchbayException(
-            400, "Invalid change " + id.stringValue() + ": bad path " + op.path());
+    List<PatchOp> ops;
+    try {
+      ops = PatchOp.listFromJson(node.get("ops"));
+      for (PatchOp op : ops) {
+        validate(op);
       }
+    } catch (PatchbayException e) {
+      throw new PatchbayException(
+          400,
+          "Invalid change " + id.stringValue() + ": " + e.getMessage(),
+          Json.object().put("changeId", id.stringValue()).put("scope", "change"));
     }
     return new IncomingChange(
         id.stringValue(),
@@ -71,6 +78,54 @@ public record IncomingChange(
         revision(node, "createdAt"),
         string(node, "batchId"),
         metadata);
+  }
+
+  /** Rejects what no client could apply: unknown ops, bad pointers, missing operands. */
+  private static void validate(PatchOp op) {
+    if (!isPointer(op.path())) {
+      throw new PatchbayException(400, "invalid JSON Pointer " + op.path());
+    }
+    OpType type = op.type();
+    switch (type) {
+      case UNKNOWN -> throw new PatchbayException(400, "unknown op " + op.op());
+      case MOVE, COPY -> {
+        if (op.from() == null || !isPointer(op.from())) {
+          throw new PatchbayException(400, op.op() + " needs a from pointer");
+        }
+      }
+      case REMOVE -> {}
+      case INC, BIT -> {
+        if (op.value() == null || !op.value().isNumber()) {
+          throw new PatchbayException(400, op.op() + " needs a number value");
+        }
+      }
+      case TXT -> {
+        if (op.value() == null || !(op.value().isArray() || op.value().isObject())) {
+          throw new PatchbayException(400, "@txt needs a Delta value");
+        }
+      }
+      default -> {
+        if (op.value() == null) {
+          throw new PatchbayException(400, op.op() + " needs a value");
+        }
+      }
+    }
+  }
+
+  private static boolean isPointer(String path) {
+    if (path.isEmpty()) {
+      return true;
+    }
+    if (path.charAt(0) != '/') {
+      return false;
+    }
+    for (int i = 0; i < path.length(); i++) {
+      if (path.charAt(i) == '~'
+          && (i + 1 >= path.length() || (path.charAt(i + 1) != '0' && path.charAt(i + 1) != '1'))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static @Nullable Long revision(JsonNode node, String name) {

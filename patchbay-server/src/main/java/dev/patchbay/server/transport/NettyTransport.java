@@ -15,6 +15,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.codec.http.websocketx.extensions.compression.WebSocketServerCompressionHandler;
@@ -99,6 +100,8 @@ public final class NettyTransport implements AutoCloseable {
                     p.addLast(
                         "deflate", new WebSocketServerCompressionHandler(settings.maxFrameBytes()));
                     p.addLast("websocket", new WebSocketServerProtocolHandler(wsConfig));
+                    // Clients may fragment a message; the limit applies to the whole message.
+                    p.addLast("fragments", new WebSocketFrameAggregator(settings.maxFrameBytes()));
                     p.addLast("messages", new WebSocketHandler(handler, connectionIds, registry));
                   }
                 });

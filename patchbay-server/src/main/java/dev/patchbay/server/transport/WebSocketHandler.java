@@ -3,6 +3,7 @@ package dev.patchbay.server.transport;
 import dev.patchbay.server.spi.MessageHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -77,6 +78,10 @@ final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
     if (cause instanceof CorruptedWebSocketFrameException corrupted && c != null) {
       // Oversized or malformed frame: tell the client why, with the code Netty chose (1009/1002).
       c.close(corrupted.closeStatus().code(), corrupted.closeStatus().reasonText());
+      return;
+    }
+    if (cause instanceof TooLongFrameException && c != null) {
+      c.close(WebSocketCloseStatus.MESSAGE_TOO_BIG.code(), "message too big");
       return;
     }
     log.debug(
