@@ -22,7 +22,7 @@ import tools.jackson.databind.node.ObjectNode;
  * A raw JSON-RPC WebSocket client for tests, on the JDK client: it sends frames as given and
  * collects what comes back, answers by id and notifications in order.
  */
-final class TestClient implements AutoCloseable {
+public final class TestClient implements AutoCloseable {
   private static final Duration TIMEOUT = Duration.ofSeconds(20);
 
   private final WebSocket socket;
@@ -33,7 +33,7 @@ final class TestClient implements AutoCloseable {
   final CompletableFuture<String> closed = new CompletableFuture<>();
   private final AtomicLong ids = new AtomicLong();
 
-  TestClient(URI uri) {
+  public TestClient(URI uri) {
     this.socket =
         HttpClient.newHttpClient()
             .newWebSocketBuilder()
@@ -44,7 +44,7 @@ final class TestClient implements AutoCloseable {
   }
 
   /** Sends {@code method(params…)} and waits for the whole response envelope. */
-  JsonNode call(String method, JsonNode... params) {
+  public JsonNode call(String method, JsonNode... params) {
     long id = ids.incrementAndGet();
     ObjectNode request = Json.object().put("jsonrpc", "2.0").put("id", id).put("method", method);
     ArrayNode array = request.putArray("params");
@@ -58,7 +58,7 @@ final class TestClient implements AutoCloseable {
   }
 
   /** Sends {@code method(params…)} and returns its result, failing on an error answer. */
-  JsonNode result(String method, JsonNode... params) {
+  public JsonNode result(String method, JsonNode... params) {
     JsonNode response = call(method, params);
     if (response.has("error")) {
       throw new AssertionError("error answer: " + response);
@@ -66,7 +66,7 @@ final class TestClient implements AutoCloseable {
     return response.get("result");
   }
 
-  void send(String text) {
+  public void send(String text) {
     socket.sendText(text, true).orTimeout(20, TimeUnit.SECONDS).join();
   }
 
