@@ -1,0 +1,172 @@
+package dev.patchbay.app;
+
+import dev.patchbay.core.PatchbayException;
+import dev.patchbay.server.PatchbayServer;
+import dev.patchbay.server.ServerConfig;
+import dev.patchbay.server.spi.DocStore;
+import dev.patchbay.server.store.DocStores;
+import dev.patchbay.store.sqlite.SqliteStores;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code patchbay serve}: runs the sync server until SIGTERM or Ctrl-C, then shuts down gracefully.
+ * Every option has a {@code PATCHBAY_*} environment variable; a flag wins over the variable.
+ */
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    description = "Runs the sync server (Patches JSON-RPC over WebSocket at /ws).")
+final class ServeCommand implements Callable<Integer> {
+  @Option(
+      names = "--host",
+      defaultValue = "${env:PATCHBAY_HOST:-127.0.0.1}",
+      description = "Address to bind (env PATCHBAY_HOST, default ${DEFAULT-VALUE}).")
+  String host;
+
+  @Option(
+      names = "--port",
+      defaultValue = "${env:PATCHBAY_PORT:-8787}",
+      description =
+          "Port to bind, 0 for any free port (env PATCHBAY_PORT, default ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(
+      names = "--data-dir",
+      defaultValue = "${env:PATCHBAY_DATA_DIR:-data}",
+      description =
+          "Directory of the SQLite file (env PATCHBAY_DATA_DIR, default ${DEFAULT-VALUE}).")
+  Path dataDir;
+
+  @Option(
+      names = "--store",
+      defaultValue = "${env:PATCHBAY_STORE:-sqlite}",
+      description = "sqlite (durable) or memory (env PATCHBAY_STORE, default ${DEFAULT-VALUE}).")
+  String store;
+
+  @Option(
+      names = "--lww",
+      split = ",",
+      defaultValue = "${env:PATCHBAY_LWW:-}",
+      description =
+          "Document id pattern for last-write-wins documents, * matches anything; repeat or"
+              + " separate with commas (env PATCHBAY_LWW). Other documents use OT.")
+  List<String> lww = new ArrayList<>();
+
+  @Option(
+      names = "--shards",
+      defaultValue = "${env:PATCHBAY_SHARDS:-0}",
+      description = "Document executor threads; 0 = max(2, cores) (env PATCHBAY_SHARDS).")
+  int shards;
+
+  @Option(
+      names = "--max-frame-bytes",
+      defaultValue = "${env:PATCHBAY_MAX_FRAME_BYTES:-16777216}",
+      description =
+          "Largest WebSocket message accepted (env PATCHBAY_MAX_FRAME_BYTES, default ${DEFAULT-VALUE}).")
+  int maxFrameBytes;
+
+  @Option(
+      names = "--session-timeout-minutes",
+      defaultValue = "${env:PATCHBAY_SESSION_TIMEOUT_MINUTES:-30}",
+      description =
+          "Gap between changes that starts a new version (env PATCHBAY_SESSION_TIMEOUT_MINUTES, default ${DEFAULT-VALUE}).")
+  long sessionTimeoutMinutes;
+
+  @Option(
+      names = "--max-changes-per-version",
+      defaultValue = "${env:PATCHBAY_MAX_CHANGES_PER_VERSION:-1000}",
+      description =
+          "Cut a version at least every N changes, 0 disables (env PATCHBAY_MAX_CHANGES_PER_VERSION, default ${DEFAULT-VALUE}).")
+  int maxChangesPerVersion;
+
+  @Option(
+      names = "--max-cached-docs",
+      defaultValue = "${env:PATCHBAY_MAX_CACHED_DOCS:-10000}",
+      description =
+          "Documents kept loaded in memory (env PATCHBAY_MAX_CACHED_DOCS, default ${DEFAULT-VALUE}).")
+  int maxCachedDocs;
+
+  @Option(
+      names = "--durability",
+      defaultValue = "${env:PATCHBAY_DURABILITY:-power-loss}",
+      description =
+          "SQLite durability: power-loss (fsync every group commit) or process-crash (fsync at"
+              + " checkpoints) (env PATCHBAY_DURABILITY, default ${DEFAULT-VALUE}).")
+  String durability;
+
+  @Override
+  public Integer call() {
+    ServerConfig config;
+    DocStore docStore;
+    try {
+      List<String> patterns = lww.stream().map(String::trim).filter(p -> !p.isEmpty()).toList();
+      config =
+          new ServerConfig(
+              host,
+              port,
+              dataDir,
+              store,
+              patterns,
+              shards == 0 ? ServerConfig.defaults().shards() : shards,
+              maxFrameBytes,
+              Duration.ofMinutes(sessionTimeoutMinutes),
+              maxChangesPerVersion,
+              maxCachedDocs);
+      docStore = openStore(config);
+    } catch (PatchbayException | IllegalArgumentException e) {
+      System.err.println("patchbay: " + e.getMessage());
+      return 2;
+    }
+    PatchbayServer server = PatchbayServer.start(config, docStore);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  server.close();
+                  stopped.countDown();
+                },
+                "patchbay-shutdown"));
+    // A machine-readable line for scripts and tests that start the server on port 0.
+    System.out.println(
+        "patchbay listening on ws://"
+            + server.address().getHostString()
+            + ":"
+            + server.address().getPort()
+            + "/ws"
+            + " (store "
+            + config.store()
+            + (config.store().equals("sqlite") ? " in " + config.dataDir().toAbsolutePath() : "")
+            + ")");
+    System.out.flush();
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return 0;
+  }
+
+  private DocStore openStore(ServerConfig config) {
+    if (config.store().equals("memory")) {
+      return DocStores.inMemory();
+    }
+    SqliteStores.Durability mode =
+        switch (durability) {
+          case "power-loss" -> SqliteStores.Durability.POWER_LOSS_SAFE;
+          case "process-crash" -> SqliteStores.Durability.PROCESS_CRASH_SAFE;
+          default ->
+              throw new IllegalArgumentException(
+                  "Invalid configuration: durability must be power-loss or process-crash, was "
+                      + durability);
+        };
+    return SqliteStores.builder(config.dataDir()).durability(mode).open();
+  }
+}

@@ -1,0 +1,127 @@
+package dev.patchbay.server;
+
+import dev.patchbay.server.engine.Engine;
+import dev.patchbay.server.patches.PatchesRpcHandler;
+import dev.patchbay.server.spi.DocStore;
+import dev.patchbay.server.transport.NettyTransport;
+import dev.patchbay.server.transport.StatusPage;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running Patchbay server: the engine over a store, the Patches dialect, and the Netty transport
+ * on one port. {@link #close()} shuts down gracefully: it stops accepting, lets queued and
+ * in-flight commits finish, closes the connections and then the store.
+ *
+ * <pre>{@code
+ * try (PatchbayServer server = PatchbayServer.start(ServerConfig.defaults(), store)) {
+ *   server.awaitShutdown();
+ * }
+ * }</pre>
+ */
+public final class PatchbayServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(PatchbayServer.class);
+
+  private final DocStore store;
+  private final Engine engine;
+  private final NettyTransport transport;
+  private final InetSocketAddress address;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final long startedAt = System.nanoTime();
+
+  private PatchbayServer(
+      DocStore store, Engine engine, NettyTransport transport, InetSocketAddress address) {
+    this.store = store;
+    this.engine = engine;
+    this.transport = transport;
+    this.address = address;
+  }
+
+  /**
+   * Starts a server over {@code store}, which it owns from now on (closed by {@link #close()}).
+   *
+   * @throws java.io.UncheckedIOException when the port cannot be bound
+   */
+  public static PatchbayServer start(ServerConfig config, DocStore store) {
+    PatchesRpcHandler patches = new PatchesRpcHandler();
+    Engine engine =
+        new Engine(
+            store,
+            new Engine.Settings(
+                config.shards(),
+                config.sessionTimeout(),
+                config.maxChangesPerVersion(),
+                config.maxCachedDocs(),
+                config.lwwPatterns(),
+                100_000),
+            patches,
+            System::currentTimeMillis);
+    patches.bind(engine);
+    PatchbayServer[] self = new PatchbayServer[1];
+    NettyTransport transport =
+        new NettyTransport(
+            new NettyTransport.Settings(
+                config.host(), config.port(), "/ws", config.maxFrameBytes()),
+            patches,
+            () -> self[0].status());
+    InetSocketAddress address;
+    try {
+      address = transport.start();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      engine.close();
+      throw new IllegalStateException("interrupted while binding", e);
+    } catch (RuntimeException e) {
+      transport.close();
+      engine.close();
+      throw new java.io.UncheckedIOException(
+          "Cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(),
+          new java.io.IOException(e));
+    }
+    self[0] = new PatchbayServer(store, engine, transport, address);
+    log.info("patchbay listening on ws://{}:{}/ws", address.getHostString(), address.getPort());
+    return self[0];
+  }
+
+  /** Returns the bound address. */
+  public InetSocketAddress address() {
+    return address;
+  }
+
+  /** Returns the engine (for embedding and tests). */
+  public Engine engine() {
+    return engine;
+  }
+
+  /** Returns what the status page shows now. */
+  public StatusPage status() {
+    return new StatusPage(
+        version(),
+        Duration.ofNanos(System.nanoTime() - startedAt),
+        engine.loadedDocuments(),
+        transport.connectionCount());
+  }
+
+  /** Returns the Patchbay version from the jar manifest, or {@code dev} when run from classes. */
+  public static String version() {
+    String v = PatchbayServer.class.getPackage().getImplementationVersion();
+    return v == null ? "dev" : v;
+  }
+
+  /** Stops accepting, finishes in-flight commits, closes connections and the store. Idempotent. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    log.info("patchbay shutting down");
+    transport.stopAccepting();
+    engine.close();
+    transport.close();
+    store.close();
+    log.info("patchbay stopped");
+  }
+}

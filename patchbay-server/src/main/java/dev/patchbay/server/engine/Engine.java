@@ -1,0 +1,1100 @@
+package dev.patchbay.server.engine;
+
+import dev.patchbay.core.PatchbayException;
+import dev.patchbay.core.json.Json;
+import dev.patchbay.core.lww.Consolidation;
+import dev.patchbay.core.lww.Lww;
+import dev.patchbay.core.ot.Change;
+import dev.patchbay.core.ot.ChangeApplier;
+import dev.patchbay.core.ot.OtTransforms;
+import dev.patchbay.core.patch.PatchOp;
+import dev.patchbay.server.spi.ChangeQuery;
+import dev.patchbay.server.spi.DocStore;
+import dev.patchbay.server.spi.DuplicateChangeIdException;
+import dev.patchbay.server.spi.LwwState;
+import dev.patchbay.server.spi.LwwWrite;
+import dev.patchbay.server.spi.Tombstone;
+import dev.patchbay.server.spi.VersionMetadata;
+import dev.patchbay.server.spi.VersionOrder;
+import dev.patchbay.server.spi.VersionOrigin;
+import dev.patchbay.server.spi.VersionQuery;
+import dev.patchbay.server.spi.VersionUpdate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The sync engine: documents, commits, versions and tombstones, independent of any wire dialect.
+ *
+ * <p>Documents are sharded over a fixed set of single-threaded executors ({@code patchbay-doc-N});
+ * each document lives on one shard, so it has exactly one writer and its state needs no lock, while
+ * documents on different shards proceed in parallel. A write is a step in the document's mailbox:
+ * it computes the result against the in-memory durable state, hands the write to the store, and
+ * only when the store has made it durable does the state advance, the caller get its answer and the
+ * {@link EngineListener} hear of it (fan-out follows the commit). Meanwhile the shard serves its
+ * other documents; the store groups writes of many documents into one transaction.
+ *
+ * <p>Every method is thread-safe and returns at once; results complete on the shard thread. Errors
+ * complete the future with a {@link PatchbayException} whose code maps to the wire.
+ */
+public final class Engine implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Engine.class);
+  private static final int MAX_CONFLICT_RETRIES = 5;
+
+  /**
+   * Engine settings.
+   *
+   * @param shards the number of document executors
+   * @param sessionTimeout the gap between changes that closes an editing session (a version)
+   * @param maxChangesPerVersion cut a version at least every this many changes (0 disables)
+   * @param maxCachedDocs how many idle documents stay loaded
+   * @param lwwPatterns id globs of last-write-wins documents
+   * @param maxQueuedTasks the bound of each shard's task queue; beyond it callers get 503
+   */
+  public record Settings(
+      int shards,
+      Duration sessionTimeout,
+      int maxChangesPerVersion,
+      int maxCachedDocs,
+      List<String> lwwPatterns,
+      int maxQueuedTasks) {
+    /** Copies the patterns. */
+    public Settings {
+      lwwPatterns = List.copyOf(lwwPatterns);
+    }
+  }
+
+  private final DocStore store;
+  private final Settings settings;
+  private final AlgorithmRules rules;
+  private final EngineListener listener;
+  private final LongSupplier clock;
+  private final Shard[] shards;
+  private final long sessionMillis;
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private volatile boolean closing;
+
+  /** Creates an engine over a store; {@code clock} gives the server time in milliseconds. */
+  public Engine(DocStore store, Settings settings, EngineListener listener, LongSupplier clock) {
+    this.store = store;
+    this.settings = settings;
+    this.rules = new AlgorithmRules(settings.lwwPatterns());
+    this.listener = listener;
+    this.clock = clock;
+    this.sessionMillis = settings.sessionTimeout().toMillis();
+    this.shards = new Shard[settings.shards()];
+    int perShard = Math.max(1, settings.maxCachedDocs() / settings.shards());
+    for (int i = 0; i < shards.length; i++) {
+      shards[i] = new Shard(i, settings.maxQueuedTasks(), perShard, rules);
+    }
+  }
+
+  /** Returns whether documents with this id use last-write-wins. */
+  public boolean isLww(String docId) {
+    return rules.algorithmOf(docId) == AlgorithmRules.Algorithm.LWW;
+  }
+
+  /** Returns the number of documents loaded in memory. */
+  public int loadedDocuments() {
+    int n = 0;
+    for (Shard s : shards) {
+      n += s.size.get();
+    }
+    return n;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // OT documents
+
+  /**
+   * Commits changes to an OT document (Patches {@code commitChanges}).
+   *
+   * @param originId the committing connection, stamped as {@code clientId} and excluded from
+   *     fan-out
+   */
+  public CompletableFuture<CommitResult> commitChanges(
+      String docId, List<IncomingChange> changes, boolean forceCommit, @Nullable String originId) {
+    if (isLww(docId)) {
+      return writeAny(docId, LwwDoc.class, doc -> commitLww(doc, changes, originId));
+    }
+    return write(docId, doc -> commitOt(doc, changes, forceCommit, originId, Set.of(), 0));
+  }
+
+  /**
+   * Returns a document as {@code getDoc} does: the newest main version plus the changes after it.
+   */
+  public CompletableFuture<Snapshot> getDoc(String docId, @Nullable Long atRev) {
+    if (isLww(docId)) {
+      return readAny(docId, LwwDoc.class, doc -> lwwSnapshot(doc, atRev));
+    }
+    return read(
+        docId,
+        doc -> {
+          requireNotDeleted(doc);
+          long until = atRev == null ? doc.rev : Math.min(atRev, doc.rev);
+          VersionMetadata v = doc.mainVersion;
+          JsonNode state = doc.mainState;
+          if (v != null && v.endRev() > until) {
+            v = store.latestMainVersion(doc.id, until);
+            state = v == null ? null : store.loadVersionState(doc.id, v.id());
+          }
+          long base = v == null ? 0 : v.endRev();
+          return new Snapshot(state, base, changesBetween(doc, base, until));
+        });
+  }
+
+  /** Returns the committed changes after {@code rev}. */
+  public CompletableFuture<List<Change>> getChangesSince(String docId, long rev) {
+    if (isLww(docId)) {
+      return readAny(
+          docId,
+          LwwDoc.class,
+          doc -> {
+            requireNotDeleted(doc);
+            Change c = lwwChangeSince(doc, Math.max(0, rev));
+            return c == null ? List.<Change>of() : List.of(c);
+          });
+    }
+    return read(
+        docId,
+        doc -> {
+          requireNotDeleted(doc);
+          return changesBetween(doc, Math.max(0, rev), doc.rev);
+        });
+  }
+
+  /** Deletes a document, leaving a tombstone unless {@code skipTombstone}. */
+  public CompletableFuture<Void> deleteDoc(
+      String docId, boolean skipTombstone, @Nullable String originId) {
+    return writeAny(
+        docId,
+        Doc.class,
+        doc -> {
+          long now = clock.getAsLong();
+          CompletableFuture<?> tomb =
+              skipTombstone
+                  ? CompletableFuture.completedFuture(null)
+                  : store.createTombstone(new Tombstone(doc.id, now, revOf(doc), originId, null));
+          Shard shard = shardOf(doc.id);
+          return tomb.thenComposeAsync(x -> store.deleteDoc(doc.id), shard.executor)
+              .thenApplyAsync(
+                  x -> {
+                    doc.reset(
+                        skipTombstone
+                            ? null
+                            : new Tombstone(doc.id, now, revOf(doc), originId, null));
+                    listener.docDeleted(doc.id, originId);
+                    return null;
+                  },
+                  shard.executor);
+        });
+  }
+
+  /** Removes a document's tombstone so the id can be used again; returns whether one existed. */
+  public CompletableFuture<Boolean> undeleteDoc(String docId) {
+    return writeAny(
+        docId,
+        Doc.class,
+        doc ->
+            store
+                .removeTombstone(doc.id)
+                .thenApplyAsync(
+                    removed -> {
+                      doc.tombstone = null;
+                      return removed;
+                    },
+                    shardOf(doc.id).executor));
+  }
+
+  /** Returns whether the document is deleted (has a live tombstone). */
+  public CompletableFuture<Boolean> isDeleted(String docId) {
+    return readAny(docId, Doc.class, doc -> doc.tombstone != null);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Last-write-wins documents (patches.md §5), one mailbox step per commit.
+
+  private static final long SEEN_ID_TTL_MILLIS = 30L * 24 * 60 * 60 * 1000;
+
+  private CompletableFuture<CommitResult> commitLww(
+      LwwDoc doc, List<IncomingChange> input, @Nullable String originId) {
+    if (input.isEmpty()) {
+      return CompletableFuture.completedFuture(new CommitResult(List.of(), false));
+    }
+    requireNotDeleted(doc);
+    long now = clock.getAsLong();
+    IncomingChange first = input.get(0);
+    long clientBaseRev = first.baseRev() != null ? first.baseRev() : 0;
+    List<String> ids = new ArrayList<>();
+    for (IncomingChange c : input) {
+      ids.add(c.id());
+    }
+    Set<String> seen = store.seenLwwChangeIds(doc.id, ids);
+    List<PatchOp> ops = new ArrayList<>();
+    Set<String> fresh = new HashSet<>();
+    for (IncomingChange c : input) {
+      if (seen.contains(c.id()) || !fresh.add(c.id())) {
+        continue;
+      }
+      for (PatchOp op : c.ops()) {
+        if (op.path().isEmpty()) {
+          throw new PatchbayException(
+              400,
+              "A last-write-wins document cannot replace its root; write fields instead",
+              Json.object().put("changeId", c.id()).put("scope", "change"));
+        }
+      }
+      ops.addAll(Lww.stampTimestamps(c.ops(), c.createdAt(), now));
+    }
+    List<String> sentPaths = new ArrayList<>();
+    for (PatchOp op : ops) {
+      sentPaths.add(op.path());
+    }
+    Consolidation result = Lww.consolidate(doc.rows.values(), ops);
+    if (!result.changesRows()) {
+      Change answer =
+          new Change(
+              first.id(),
+              clientBaseRev,
+              doc.rev,
+              Lww.commitResponseOps(
+                  result.corrections(), doc.rows.values(), sentPaths, clientBaseRev),
+              now,
+              now,
+              null,
+              null,
+              Map.of());
+      return CompletableFuture.completedFuture(new CommitResult(List.of(answer), false));
+    }
+    long oldRev = doc.rev;
+    long newRev = oldRev + 1;
+    List<PatchOp> stored = result.opsToStore(newRev);
+    LwwWrite write = new LwwWrite(stored, result.pathsToDelete(), fresh, now + SEEN_ID_TTL_MILLIS);
+    return store
+        .saveLwwOps(doc.id, write)
+        .thenApplyAsync(
+            savedRev -> {
+              Map<String, PatchOp> rows = new LinkedHashMap<>(doc.rows);
+              for (String path : result.pathsToDelete()) {
+                rows.keySet().removeIf(p -> dev.patchbay.core.patch.Paths.isAtOrUnder(p, path));
+              }
+              for (PatchOp op : stored) {
+                rows.remove(op.path()); // rewritten rows move to the end: commit order
+                rows.put(op.path(), op);
+              }
+              doc.rows = rows;
+              doc.rev = savedRev;
+              Change broadcast =
+                  new Change(first.id(), oldRev, savedRev, stored, now, now, null, null, Map.of());
+              listener.changesCommitted(doc.id, List.of(broadcast), originId);
+              Change answer =
+                  new Change(
+                      first.id(),
+                      clientBaseRev,
+                      savedRev,
+                      Lww.commitResponseOps(
+                          result.corrections(), rows.values(), sentPaths, clientBaseRev),
+                      now,
+                      now,
+                      null,
+                      null,
+                      Map.of());
+              return new CommitResult(List.of(answer), false);
+            },
+            shardOf(doc.id).executor)
+        .whenComplete(
+            (r, e) -> {
+              if (e != null) {
+                doc.loaded = false; // reload the durable rows before the next step
+              }
+            });
+  }
+
+  private Snapshot lwwSnapshot(LwwDoc doc, @Nullable Long atRev) {
+    requireNotDeleted(doc);
+    if (atRev != null) {
+      throw new PatchbayException(
+          400, "Last-write-wins documents keep no history: getDoc takes no rev for " + doc.id);
+    }
+    JsonNode state = doc.snapshot == null ? Json.object() : doc.snapshot.state();
+    long base = doc.snapshot == null ? 0 : doc.snapshot.rev();
+    Change c = lwwChangeSince(doc, base);
+    return c == null
+        ? new Snapshot(state, base, List.of())
+        : new Snapshot(state, c.rev(), List.of(c));
+  }
+
+  private @Nullable Change lwwChangeSince(LwwDoc doc, long rev) {
+    List<PatchOp> ops = Lww.opsSince(doc.rows.values(), rev);
+    if (ops.isEmpty()) {
+      return null;
+    }
+    long now = clock.getAsLong();
+    return new Change(
+        Ids.random(8), rev, Lww.maxRev(ops, rev), ops, now, now, null, null, Map.of());
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Versions
+
+  /** Lists a document's versions. */
+  public CompletableFuture<List<VersionMetadata>> listVersions(String docId, VersionQuery query) {
+    requireOt(docId);
+    return read(docId, doc -> store.listVersions(doc.id, query));
+  }
+
+  /**
+   * Captures the changes since the newest main version as a new version; completes with its id, or
+   * {@code null} when there is nothing new.
+   */
+  public CompletableFuture<@Nullable String> createVersion(
+      String docId, @Nullable String name, Map<String, JsonNode> metadata) {
+    requireOt(docId);
+    return write(
+        docId,
+        doc -> {
+          requireNotDeleted(doc);
+          long from = doc.mainVersion == null ? 0 : doc.mainVersion.endRev();
+          List<Change> changes = changesBetween(doc, from, doc.rev);
+          if (changes.isEmpty()) {
+            return CompletableFuture.<@Nullable String>completedFuture(null);
+          }
+          VersionMetadata v =
+              new VersionMetadata(
+                  Ids.versionId(clock.getAsLong()),
+                  name,
+                  doc.mainVersion == null ? null : doc.mainVersion.id(),
+                  null,
+                  VersionOrigin.MAIN,
+                  false,
+                  changes.get(0).createdAt(),
+                  changes.get(changes.size() - 1).createdAt(),
+                  changes.get(0).rev(),
+                  changes.get(changes.size() - 1).rev(),
+                  metadata);
+          JsonNode state = stateAt(doc, v.endRev(), List.of());
+          return saveVersion(doc, v, state).thenApply(x -> v.id());
+        });
+  }
+
+  /** Updates a version's name and metadata. */
+  public CompletableFuture<Void> updateVersion(
+      String docId, String versionId, VersionUpdate update) {
+    requireOt(docId);
+    return write(
+        docId,
+        doc ->
+            store
+                .updateVersion(doc.id, versionId, update)
+                .thenApply(
+                    found -> {
+                      if (!found) {
+                        throw new PatchbayException(404, "Version not found: " + versionId);
+                      }
+                      return null;
+                    }));
+  }
+
+  /** Returns the state of a version (404 when unknown, 503 when its state is not built). */
+  public CompletableFuture<JsonNode> getVersionState(String docId, String versionId) {
+    requireOt(docId);
+    return read(
+        docId,
+        doc -> {
+          requireVersion(doc, versionId);
+          JsonNode state = store.loadVersionState(doc.id, versionId);
+          if (state == null) {
+            ObjectNode data = Json.object().put("docId", doc.id).put("versionId", versionId);
+            throw new PatchbayException(503, "Version state is not available yet", data);
+          }
+          return state;
+        });
+  }
+
+  /** Returns the changes a version covers. */
+  public CompletableFuture<List<Change>> getVersionChanges(String docId, String versionId) {
+    requireOt(docId);
+    return read(
+        docId,
+        doc -> {
+          VersionMetadata v = requireVersion(doc, versionId);
+          return store.listChanges(
+              doc.id, ChangeQuery.after(Math.max(0, v.startRev() - 1)).until(v.endRev()));
+        });
+  }
+
+  /** Returns the document state just before a version's first change. */
+  public CompletableFuture<@Nullable JsonNode> getStateBeforeVersion(
+      String docId, String versionId) {
+    requireOt(docId);
+    return read(
+        docId,
+        doc -> {
+          VersionMetadata v = requireVersion(doc, versionId);
+          return v.startRev() <= 1 ? null : stateAt(doc, v.startRev() - 1, List.of());
+        });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The OT commit (patches.md §4.1), run as one mailbox step of the document.
+
+  private CompletableFuture<CommitResult> commitOt(
+      OtDoc doc,
+      List<IncomingChange> input,
+      boolean forceCommit,
+      @Nullable String originId,
+      Set<String> storeCommittedIds,
+      int attempt) {
+    if (input.isEmpty()) {
+      return CompletableFuture.completedFuture(new CommitResult(List.of(), false));
+    }
+    requireNotDeleted(doc);
+    IncomingChange first = input.get(0);
+    String batchId = first.batchId();
+    long initialRev = doc.rev;
+    long baseRev = first.baseRev() != null ? first.baseRev() : initialRev;
+    boolean docReloadRequired = false;
+    boolean rebaseToHead = false;
+    if (initialRev > 0) {
+      // A flush starts at rev 1, so rev > 1 on baseRev 0 continues a flush whose head was answered.
+      boolean continuation = first.rev() != null && first.rev() > 1;
+      for (IncomingChange c : input) {
+        if (hasRootOp(c) && !isOwnUpload(doc, batchId)) {
+          throw new PatchbayException(
+              400,
+              "Document "
+                  + doc.id
+                  + " already exists (rev "
+                  + initialRev
+                  + "). Cannot apply root-level replace (path: '') - this would overwrite the"
+                  + " existing document. Load the existing document first, or use nested paths.",
+              Json.object().put("changeId", c.id()).put("scope", "change"));
+        }
+      }
+      if (first.baseRev() != null && first.baseRev() == 0) {
+        if (!continuation) {
+          docReloadRequired = true;
+          rebaseToHead = true;
+          baseRev = initialRev;
+        } else if (!isOwnUpload(doc, batchId)) {
+          throw new PatchbayException(
+              409,
+              "Document "
+                  + doc.id
+                  + " already exists (rev "
+                  + initialRev
+                  + ") and was not created by this upload. Reload the document and re-send the"
+                  + " changes on the current revision.",
+              scopeDoc());
+        }
+      }
+    }
+
+    long now = clock.getAsLong();
+    List<Change> changes = new ArrayList<>(input.size());
+    long nextRev = baseRev + 1;
+    for (IncomingChange c : input) {
+      if (!rebaseToHead && c.baseRev() != null && c.baseRev() != baseRev) {
+        throw new PatchbayException(
+            400,
+            "Client changes must have consistent baseRev in all changes for doc " + doc.id + ".",
+            scopeDoc());
+      }
+      long rev;
+      if (c.rev() == null) {
+        rev = nextRev++;
+      } else {
+        rev = c.rev();
+        nextRev = rev + 1;
+      }
+      long createdAt =
+          c.createdAt() != null && c.createdAt() != 0 ? Math.min(c.createdAt(), now) : now;
+      changes.add(
+          new Change(
+              c.id(), baseRev, rev, c.ops(), createdAt, now, c.batchId(), originId, c.metadata()));
+    }
+    if (baseRev > initialRev) {
+      throw new PatchbayException(
+          409,
+          "Client baseRev ("
+              + baseRev
+              + ") is ahead of server revision ("
+              + initialRev
+              + ") for doc "
+              + doc.id
+              + ". Client needs to reload the document.",
+          scopeDoc());
+    }
+
+    List<CompletableFuture<?>> versionWrites =
+        attempt == 0 ? catchUpVersionsIfDue(doc, initialRev, changes, now) : new ArrayList<>();
+
+    List<Change> allCommitted = changesBetween(doc, baseRev, doc.rev);
+    Set<String> changeIds = new HashSet<>();
+    for (Change c : changes) {
+      changeIds.add(c.id());
+    }
+    // Origin awareness: a foreign committed change with a colliding id is not our echo.
+    Predicate<Change> sameOrigin =
+        c -> originId == null || c.clientId() == null || originId.equals(c.clientId());
+    Predicate<Change> isOwnCommitted =
+        c ->
+            sameOrigin.test(c)
+                && ((batchId != null && batchId.equals(c.batchId())) || changeIds.contains(c.id()));
+    List<Change> foreign = new ArrayList<>();
+    Set<String> committedIds = new HashSet<>();
+    List<Change> resent = new ArrayList<>();
+    for (Change c : allCommitted) {
+      if (!isOwnCommitted.test(c)) {
+        foreign.add(c);
+      }
+      if (sameOrigin.test(c)) {
+        committedIds.add(c.id());
+        if (changeIds.contains(c.id())) {
+          resent.add(c);
+        }
+      }
+    }
+    List<Change> catchup = resent.isEmpty() ? foreign : mergeByRev(foreign, resent);
+
+    Set<String> seen = new HashSet<>();
+    List<Change> incoming = new ArrayList<>();
+    List<Change> queue = new ArrayList<>();
+    for (Change c : changes) {
+      if (storeCommittedIds.contains(c.id()) || !seen.add(c.id())) {
+        continue;
+      }
+      queue.add(c);
+      if (!committedIds.contains(c.id())) {
+        incoming.add(c);
+      }
+    }
+    boolean reload = docReloadRequired;
+    if (incoming.isEmpty()) {
+      return allOf(versionWrites).thenApply(x -> new CommitResult(catchup, reload));
+    }
+
+    boolean offlineOrBatch = now - incoming.get(0).createdAt() > sessionMillis || batchId != null;
+    List<Change> newChanges;
+    VersionOrigin sessionOrigin;
+    if (offlineOrBatch && foreign.isEmpty()) {
+      // Fast-forward: nothing foreign to transform over; renumber from the authoritative head.
+      newChanges = new ArrayList<>(incoming.size());
+      long rev = doc.rev;
+      for (Change c : incoming) {
+        newChanges.add(c.withRev(++rev));
+      }
+      sessionOrigin = VersionOrigin.MAIN;
+    } else {
+      newChanges =
+          OtTransforms.transformIncomingChanges(
+              queue, allCommitted, doc.rev, forceCommit, ownIds(allCommitted, isOwnCommitted));
+      sessionOrigin = VersionOrigin.OFFLINE_BRANCH;
+    }
+    if (newChanges.isEmpty()) {
+      return allOf(versionWrites).thenApply(x -> new CommitResult(catchup, reload));
+    }
+    List<Change> committed = List.copyOf(newChanges);
+    CompletableFuture<Void> save = store.saveChanges(doc.id, committed);
+    if (offlineOrBatch) {
+      versionWrites.addAll(offlineSessionVersions(doc, committed, batchId, sessionOrigin));
+    }
+    versionWrites.add(save);
+    Shard shard = shardOf(doc.id);
+    return allOf(versionWrites)
+        .handleAsync(
+            (x, error) -> {
+              if (error == null) {
+                doc.append(committed);
+                listener.changesCommitted(doc.id, committed, originId);
+                List<Change> all = new ArrayList<>(catchup.size() + committed.size());
+                all.addAll(catchup);
+                all.addAll(committed);
+                return CompletableFuture.completedFuture(new CommitResult(all, reload));
+              }
+              Throwable cause = unwrap(error);
+              // The durable state may differ from what we computed against: reload it.
+              doc.loaded = false;
+              if (cause instanceof DuplicateChangeIdException dup
+                  && attempt < MAX_CONFLICT_RETRIES - 1
+                  && !storeCommittedIds.containsAll(dup.ids())) {
+                Set<String> known = new HashSet<>(storeCommittedIds);
+                known.addAll(dup.ids());
+                ensureLoaded(doc);
+                return commitOt(doc, input, forceCommit, originId, known, attempt + 1);
+              }
+              return CompletableFuture.<CommitResult>failedFuture(cause);
+            },
+            shard.executor)
+        .thenCompose(f -> f);
+  }
+
+  private static Set<String> ownIds(List<Change> committed, Predicate<Change> isOwn) {
+    Set<String> ids = new HashSet<>();
+    for (Change c : committed) {
+      if (isOwn.test(c)) {
+        ids.add(c.id());
+      }
+    }
+    return ids;
+  }
+
+  private static boolean hasRootOp(IncomingChange c) {
+    for (PatchOp op : c.ops()) {
+      if (op.path().isEmpty()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether {@code batchId} is the multi-batch upload that created the document. */
+  private boolean isOwnUpload(OtDoc doc, @Nullable String batchId) {
+    if (batchId == null) {
+      return false;
+    }
+    if (!doc.firstBatchKnown) {
+      List<Change> first = store.listChanges(doc.id, ChangeQuery.all().limit(1));
+      doc.firstBatchId = first.isEmpty() ? null : first.get(0).batchId();
+      doc.firstBatchKnown = true;
+    }
+    return batchId.equals(doc.firstBatchId);
+  }
+
+  /**
+   * Session-gap and change-count versioning (patches.md §4.1 step 4): advance the version watermark
+   * toward the head in steps of at most {@code maxChangesPerVersion} changes.
+   */
+  private List<CompletableFuture<?>> catchUpVersionsIfDue(
+      OtDoc doc, long initialRev, List<Change> incoming, long now) {
+    List<CompletableFuture<?>> writes = new ArrayList<>();
+    Change last = doc.lastChange();
+    if (last == null && doc.rev > 0) {
+      List<Change> tail = store.listChanges(doc.id, ChangeQuery.all().reversed().limit(1));
+      last = tail.isEmpty() ? null : tail.get(0);
+    }
+    if (last == null) {
+      return writes;
+    }
+    int step = settings.maxChangesPerVersion();
+    boolean sessionGap = now - last.createdAt() > sessionMillis;
+    long projectedTip =
+        Math.max(initialRev + incoming.size(), incoming.get(incoming.size() - 1).rev());
+    boolean crossesBoundary = step > 0 && initialRev / step < projectedTip / step;
+    if (!sessionGap && !crossesBoundary) {
+      return writes;
+    }
+    long target = last.rev();
+    VersionMetadata parent = doc.lastVersion;
+    long endRev = parent == null ? 0 : parent.endRev();
+    long minBacklog = sessionGap ? 1 : step;
+    long stepSize = step > 0 ? step : Long.MAX_VALUE;
+    while (target - endRev >= minBacklog) {
+      long versionEnd = Math.min(target, endRev + stepSize);
+      List<Change> range = changesBetween(doc, endRev, versionEnd);
+      if (range.isEmpty()) {
+        break;
+      }
+      VersionMetadata v =
+          new VersionMetadata(
+              Ids.versionId(now),
+              null,
+              parent == null ? null : parent.id(),
+              null,
+              VersionOrigin.MAIN,
+              false,
+              range.get(0).createdAt(),
+              range.get(range.size() - 1).createdAt(),
+              range.get(0).rev(),
+              range.get(range.size() - 1).rev(),
+              Map.of());
+      writes.add(saveVersion(doc, v, stateAt(doc, v.endRev(), List.of())));
+      parent = v;
+      endRev = v.endRev();
+    }
+    return writes;
+  }
+
+  /** Versions for the sessions (gaps over the session timeout) of an offline or batched upload. */
+  private List<CompletableFuture<?>> offlineSessionVersions(
+      OtDoc doc, List<Change> committed, @Nullable String batchId, VersionOrigin origin) {
+    List<CompletableFuture<?>> writes = new ArrayList<>();
+    VersionMetadata parent = doc.lastVersion;
+    int start = 0;
+    for (int i = 1; i <= committed.size(); i++) {
+      boolean end =
+          i == committed.size()
+              || committed.get(i).createdAt() - committed.get(i - 1).createdAt() > sessionMillis;
+      if (!end) {
+        continue;
+      }
+      List<Change> session = committed.subList(start, i);
+      Change firstChange = session.get(0);
+      Change lastChange = session.get(session.size() - 1);
+      VersionMetadata v =
+          new VersionMetadata(
+              Ids.versionId(clock.getAsLong()),
+              null,
+              parent == null ? null : parent.id(),
+              batchId,
+              origin,
+              true,
+              firstChange.createdAt(),
+              lastChange.createdAt(),
+              firstChange.rev(),
+              lastChange.rev(),
+              Map.of());
+      writes.add(saveVersion(doc, v, stateAt(doc, v.endRev(), committed)));
+      parent = v;
+      start = i;
+    }
+    return writes;
+  }
+
+  private CompletableFuture<Void> saveVersion(OtDoc doc, VersionMetadata v, JsonNode state) {
+    return store
+        .createVersion(doc.id, v, state)
+        .thenRunAsync(
+            () -> {
+              if (doc.lastVersion == null || v.endRev() >= doc.lastVersion.endRev()) {
+                doc.lastVersion = v;
+              }
+              if (v.origin() == VersionOrigin.MAIN
+                  && (doc.mainVersion == null || v.endRev() >= doc.mainVersion.endRev())) {
+                doc.mainVersion = v;
+                doc.mainState = state;
+              }
+            },
+            shardOf(doc.id).executor);
+  }
+
+  /**
+   * Rebuilds the state at {@code rev} from the newest main version at or below it plus the changes
+   * after it; {@code pending} are changes not yet in the log that may extend it.
+   */
+  private JsonNode stateAt(OtDoc doc, long rev, List<Change> pending) {
+    VersionMetadata v = doc.mainVersion;
+    JsonNode state = doc.mainState;
+    if (v != null && v.endRev() > rev) {
+      v = store.latestMainVersion(doc.id, rev);
+      state = v == null ? null : store.loadVersionState(doc.id, v.id());
+    }
+    long from = v == null ? 0 : v.endRev();
+    List<Change> changes = new ArrayList<>(changesBetween(doc, from, Math.min(rev, doc.rev)));
+    for (Change c : pending) {
+      if (c.rev() > Math.max(from, doc.rev) && c.rev() <= rev) {
+        changes.add(c);
+      }
+    }
+    JsonNode result = ChangeApplier.applyChangesForReconstruction(state, changes);
+    return result == null ? Json.NODES.nullNode() : result;
+  }
+
+  private List<Change> changesBetween(OtDoc doc, long after, long until) {
+    if (after >= until) {
+      return List.of();
+    }
+    List<Change> slice = doc.tailSlice(after, until);
+    if (slice != null) {
+      return slice;
+    }
+    return store.listChanges(doc.id, ChangeQuery.after(after).until(until));
+  }
+
+  private static List<Change> mergeByRev(List<Change> a, List<Change> b) {
+    List<Change> all = new ArrayList<>(a.size() + b.size());
+    all.addAll(a);
+    all.addAll(b);
+    all.sort((x, y) -> Long.compare(x.rev(), y.rev()));
+    return all;
+  }
+
+  private void requireOt(String docId) {
+    if (isLww(docId)) {
+      throw new PatchbayException(
+          400,
+          "Versions are kept for OT documents only; " + docId + " is a last-write-wins document");
+    }
+  }
+
+  private VersionMetadata requireVersion(OtDoc doc, String versionId) {
+    VersionMetadata v = store.loadVersion(doc.id, versionId);
+    if (v == null) {
+      throw new PatchbayException(404, "Version not found: " + versionId);
+    }
+    return v;
+  }
+
+  private static void requireNotDeleted(Doc doc) {
+    if (doc.tombstone != null) {
+      throw new PatchbayException(
+          410, "Document " + doc.id + " was deleted", Json.object().put("docId", doc.id));
+    }
+  }
+
+  private static ObjectNode scopeDoc() {
+    return Json.object().put("scope", "doc");
+  }
+
+  private static long revOf(Doc doc) {
+    return doc instanceof LwwDoc lww ? lww.rev : ((OtDoc) doc).rev;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Shards, loading and the mailbox
+
+  private interface DocFunction<D extends Doc, T> {
+    T apply(D doc);
+  }
+
+  private interface DocStep<D extends Doc, T> {
+    CompletableFuture<T> apply(D doc);
+  }
+
+  private <T> CompletableFuture<T> read(String docId, DocFunction<OtDoc, T> fn) {
+    return readAny(docId, OtDoc.class, fn);
+  }
+
+  private <D extends Doc, T> CompletableFuture<T> readAny(
+      String docId, Class<D> kind, DocFunction<D, T> fn) {
+    Shard shard = shardOf(docId);
+    CompletableFuture<T> result = new CompletableFuture<>();
+    shard.submit(
+        result,
+        () -> {
+          D doc = kind.cast(shard.doc(docId));
+          ensureLoaded(doc);
+          result.complete(fn.apply(doc));
+          shard.evictIfNeeded();
+        });
+    return result;
+  }
+
+  private <T> CompletableFuture<T> write(String docId, DocStep<OtDoc, T> step) {
+    return writeAny(docId, OtDoc.class, step);
+  }
+
+  private <D extends Doc, T> CompletableFuture<T> writeAny(
+      String docId, Class<D> kind, DocStep<D, T> step) {
+    if (closing) {
+      return CompletableFuture.failedFuture(
+          new PatchbayException(503, "Server is shutting down, try again shortly"));
+    }
+    Shard shard = shardOf(docId);
+    CompletableFuture<T> result = new CompletableFuture<>();
+    inFlight.incrementAndGet();
+    result.whenComplete((v, e) -> inFlight.decrementAndGet());
+    shard.submit(
+        result,
+        () -> {
+          D doc = kind.cast(shard.doc(docId));
+          Supplier<CompletableFuture<?>> s =
+              () -> {
+                CompletableFuture<T> done;
+                try {
+                  ensureLoaded(doc);
+                  done = step.apply(doc);
+                } catch (RuntimeException e) {
+                  result.completeExceptionally(e);
+                  throw e;
+                }
+                done.whenComplete(
+                    (value, error) -> {
+                      if (error != null) {
+                        result.completeExceptionally(unwrap(error));
+                      } else {
+                        result.complete(value);
+                      }
+                    });
+                return done;
+              };
+          doc.enqueue(s);
+          doc.drain(() -> resume(shard, doc));
+        });
+    return result;
+  }
+
+  private void resume(Shard shard, Doc doc) {
+    try {
+      shard.executor.execute(
+          () -> {
+            doc.stepFinished();
+            doc.drain(() -> resume(shard, doc));
+            shard.evictIfNeeded();
+          });
+    } catch (RejectedExecutionException e) {
+      log.warn("document {}: shard queue full while resuming; the shard is overloaded", doc.id);
+    }
+  }
+
+  private void ensureLoaded(Doc doc) {
+    if (doc.loaded) {
+      return;
+    }
+    doc.reset(store.getTombstone(doc.id));
+    if (doc instanceof LwwDoc lww) {
+      LwwState state = store.loadLww(doc.id);
+      lww.rev = state.rev();
+      lww.snapshot = state.snapshot();
+      for (PatchOp row : state.ops()) {
+        lww.rows.put(row.path(), row);
+      }
+      doc.loaded = true;
+      return;
+    }
+    OtDoc ot = (OtDoc) doc;
+    loadOt(ot);
+  }
+
+  private void loadOt(OtDoc doc) {
+    doc.rev = store.currentRev(doc.id);
+    doc.mainVersion = store.latestMainVersion(doc.id, doc.rev);
+    doc.mainState =
+        doc.mainVersion == null ? null : store.loadVersionState(doc.id, doc.mainVersion.id());
+    List<VersionMetadata> newest =
+        store.listVersions(doc.id, VersionQuery.orderBy(VersionOrder.END_REV).reversed().limit(1));
+    doc.lastVersion = newest.isEmpty() ? null : newest.get(0);
+    long base = doc.mainVersion == null ? 0 : doc.mainVersion.endRev();
+    base = Math.max(base, doc.rev - OtDoc.MAX_TAIL);
+    doc.tailBase = base;
+    doc.tail.addAll(store.listChanges(doc.id, ChangeQuery.after(base)));
+    if (!doc.tail.isEmpty()) {
+      doc.rev = doc.tail.get(doc.tail.size() - 1).rev();
+    }
+    doc.loaded = true;
+  }
+
+  private Shard shardOf(String docId) {
+    return shards[Math.floorMod(docId.hashCode() * 0x9E3779B9, shards.length)];
+  }
+
+  private static CompletableFuture<Void> allOf(List<CompletableFuture<?>> futures) {
+    return CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0]));
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    while (t instanceof CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  /**
+   * Refuses new writes (503), waits up to 10 s for in-flight writes to become durable and be
+   * answered, then stops the shards. The store is the caller's to close afterwards.
+   */
+  @Override
+  public void close() {
+    closing = true;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+      java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+    }
+    if (inFlight.get() > 0) {
+      log.warn("{} writes still in flight after 10 s; stopping anyway", inFlight.get());
+    }
+    for (Shard s : shards) {
+      s.executor.shutdown();
+    }
+    for (Shard s : shards) {
+      try {
+        if (!s.executor.awaitTermination(10, TimeUnit.SECONDS)) {
+          log.warn("shard {} did not finish its work within 10 s", s.index);
+          s.executor.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        s.executor.shutdownNow();
+      }
+    }
+  }
+
+  /** One document executor and the documents it owns (touched only by its thread). */
+  private static final class Shard {
+    final int index;
+    final ThreadPoolExecutor executor;
+    final int maxDocs;
+    final AtomicInteger size = new AtomicInteger();
+    private final LinkedHashMap<String, Doc> docs = new LinkedHashMap<>(64, 0.75f, true);
+    private final AlgorithmRules rules;
+
+    Shard(int index, int maxQueuedTasks, int maxDocs, AlgorithmRules rules) {
+      this.index = index;
+      this.rules = rules;
+      this.maxDocs = maxDocs;
+      this.executor =
+          new ThreadPoolExecutor(
+              1,
+              1,
+              0,
+              TimeUnit.MILLISECONDS,
+              new ArrayBlockingQueue<>(maxQueuedTasks),
+              r -> {
+                Thread t = new Thread(r, "patchbay-doc-" + index);
+                t.setDaemon(false);
+                return t;
+              });
+    }
+
+    Doc doc(String id) {
+      Doc doc = docs.get(id);
+      if (doc == null) {
+        doc =
+            rules.algorithmOf(id) == AlgorithmRules.Algorithm.LWW ? new LwwDoc(id) : new OtDoc(id);
+        docs.put(id, doc);
+        size.set(docs.size());
+      }
+      return doc;
+    }
+
+    void evictIfNeeded() {
+      if (docs.size() <= maxDocs) {
+        return;
+      }
+      Iterator<Doc> it = docs.values().iterator();
+      while (docs.size() > maxDocs && it.hasNext()) {
+        if (it.next().idle()) {
+          it.remove();
+        }
+      }
+      size.set(docs.size());
+    }
+
+    /** Runs a task on this shard, or fails {@code result} with 503 when the queue is full. */
+    void submit(CompletableFuture<?> result, Runnable task) {
+      try {
+        executor.execute(
+            () -> {
+              try {
+                task.run();
+              } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+              }
+            });
+      } catch (RejectedExecutionException e) {
+        result.completeExceptionally(
+            new PatchbayException(503, "Server is busy, try again shortly"));
+      }
+    }
+  }
+}

@@ -1,0 +1,17 @@
+package dev.patchbay.server.engine;
+
+import dev.patchbay.core.ot.Change;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What the engine tells the dialects after a durable write, on the document's executor thread:
+ * implementations must be quick and must not block (encode once, queue to connections).
+ */
+public interface EngineListener {
+  /** Called once per commit that stored new changes, in revision order per document. */
+  void changesCommitted(String docId, List<Change> changes, @Nullable String originConnectionId);
+
+  /** Called after a document was deleted. */
+  void docDeleted(String docId, @Nullable String originConnectionId);
+}

@@ -1,0 +1,86 @@
+package dev.patchbay.server.engine;
+
+import dev.patchbay.core.ot.Change;
+import dev.patchbay.server.spi.Tombstone;
+import dev.patchbay.server.spi.VersionMetadata;
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The in-memory state of one loaded OT document. Touched only by its shard's thread, so it needs no
+ * locks; it holds only what is durable (it advances after the store acknowledged a write).
+ *
+ * <p>{@code tail} holds the committed changes with revisions in {@code (tailBase, rev]}, so the
+ * common commit (a client a few revisions behind) transforms without reading the store, and {@code
+ * getDoc} answers from memory. The newest {@code main} version and its state bound the replay a
+ * reader needs.
+ */
+final class OtDoc extends Doc {
+  static final int MAX_TAIL = 2_000;
+
+  long rev;
+  long tailBase;
+  final ArrayList<Change> tail = new ArrayList<>();
+  @Nullable VersionMetadata mainVersion;
+  @Nullable JsonNode mainState;
+  @Nullable VersionMetadata lastVersion;
+  // The batch id of the document's first change, read lazily (own-upload detection).
+  boolean firstBatchKnown;
+  @Nullable String firstBatchId;
+
+  OtDoc(String id) {
+    super(id);
+  }
+
+  @Override
+  void reset(@Nullable Tombstone newTombstone) {
+    super.reset(newTombstone);
+    rev = 0;
+    tail.clear();
+    tailBase = 0;
+    mainVersion = null;
+    mainState = null;
+    lastVersion = null;
+    firstBatchKnown = false;
+    firstBatchId = null;
+  }
+
+  @Nullable Change lastChange() {
+    return tail.isEmpty() ? null : tail.get(tail.size() - 1);
+  }
+
+  /** Appends durable changes (contiguous after {@code rev}) and trims the tail to its bound. */
+  void append(List<Change> committed) {
+    for (Change c : committed) {
+      tail.add(c);
+      rev = c.rev();
+    }
+    if (!firstBatchKnown
+        && !committed.isEmpty()
+        && tailBase == 0
+        && tail.size() == committed.size()) {
+      firstBatchKnown = true;
+      firstBatchId = committed.get(0).batchId();
+    }
+    int excess = tail.size() - MAX_TAIL;
+    if (excess > 0) {
+      tail.subList(0, excess).clear();
+      tailBase = tail.get(0).rev() - 1;
+    }
+  }
+
+  /** Returns the tail changes with revisions in {@code (after, until]}, or null if not covered. */
+  @Nullable List<Change> tailSlice(long after, long until) {
+    if (after < tailBase) {
+      return null;
+    }
+    int from = (int) (after - tailBase);
+    int to = (int) Math.min(tail.size(), Math.max(0, until - tailBase));
+    if (from >= to) {
+      return List.of();
+    }
+    return List.copyOf(tail.subList(from, to));
+  }
+}

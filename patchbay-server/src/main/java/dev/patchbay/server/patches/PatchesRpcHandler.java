@@ -1,0 +1,465 @@
+package dev.patchbay.server.patches;
+
+import dev.patchbay.core.PatchbayException;
+import dev.patchbay.core.json.Json;
+import dev.patchbay.core.ot.Change;
+import dev.patchbay.core.rpc.JsonRpcCodec;
+import dev.patchbay.core.rpc.JsonRpcErrors;
+import dev.patchbay.core.rpc.JsonRpcMessage;
+import dev.patchbay.core.rpc.JsonRpcMessage.ErrorResponse;
+import dev.patchbay.core.rpc.JsonRpcMessage.Request;
+import dev.patchbay.core.rpc.JsonRpcMessage.Response;
+import dev.patchbay.core.rpc.RpcId;
+import dev.patchbay.server.engine.CommitResult;
+import dev.patchbay.server.engine.Engine;
+import dev.patchbay.server.engine.EngineListener;
+import dev.patchbay.server.engine.IncomingChange;
+import dev.patchbay.server.engine.Snapshot;
+import dev.patchbay.server.spi.Connection;
+import dev.patchbay.server.spi.MessageHandler;
+import dev.patchbay.server.spi.VersionMetadata;
+import dev.patchbay.server.spi.VersionOrder;
+import dev.patchbay.server.spi.VersionOrigin;
+import dev.patchbay.server.spi.VersionQuery;
+import dev.patchbay.server.spi.VersionUpdate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The {@code patches} dialect: JSON-RPC 2.0 over WebSocket as the Patches JS client speaks it
+ * (shared/protocol/patches.md §2). It decodes a frame, checks the parameters, calls the {@link
+ * Engine} and encodes the answer; and it fans committed changes out to subscribers as {@code
+ * changesCommitted} notifications, encoded once per commit and sent to everyone but the committer.
+ *
+ * <p>No error answer ever carries a stack trace or a class name: a {@link PatchbayException} goes
+ * out with its code, message and data; anything else is logged and answered 500.
+ */
+public final class PatchesRpcHandler implements MessageHandler, EngineListener {
+  private static final Logger log = LoggerFactory.getLogger(PatchesRpcHandler.class);
+  private static final int MAX_SUBSCRIBE_IDS = 10_000;
+  private static final Set<String> RESERVED_VERSION_MEMBERS =
+      Set.of(
+          "id",
+          "parentId",
+          "groupId",
+          "origin",
+          "isOffline",
+          "startedAt",
+          "endedAt",
+          "startRev",
+          "endRev");
+
+  private final Subscriptions subscriptions = new Subscriptions();
+  private @Nullable Engine engine;
+
+  /** Creates a handler; {@link #bind(Engine)} must be called before traffic arrives. */
+  public PatchesRpcHandler() {}
+
+  /** Binds the engine (the engine and the handler refer to each other). */
+  public void bind(Engine engine) {
+    this.engine = engine;
+  }
+
+  private Engine engine() {
+    Engine e = engine;
+    if (e == null) {
+      throw new IllegalStateException("engine not bound");
+    }
+    return e;
+  }
+
+  @Override
+  public void onOpen(Connection connection) {}
+
+  @Override
+  public void onClose(Connection connection) {
+    subscriptions.removeAll(connection);
+  }
+
+  @Override
+  public void onMessage(Connection connection, String text) {
+    JsonRpcMessage message;
+    try {
+      message = JsonRpcCodec.decodeCall(text);
+    } catch (PatchbayException e) {
+      connection.send(JsonRpcCodec.encode(errorFor(null, e)));
+      return;
+    }
+    if (!(message instanceof Request request)) {
+      return; // a notification from the client expects no answer; none of ours is one-way
+    }
+    CompletableFuture<@Nullable JsonNode> result;
+    try {
+      result = dispatch(connection, request);
+    } catch (RuntimeException e) {
+      result = CompletableFuture.failedFuture(e);
+    }
+    result.whenComplete(
+        (value, error) -> {
+          if (error != null) {
+            connection.send(JsonRpcCodec.encode(errorFor(request.id(), error)));
+          } else if (value == null) {
+            connection.send(JsonRpcCodec.encode(Response.noResult(request.id())));
+          } else {
+            connection.send(JsonRpcCodec.encode(new Response(request.id(), value)));
+          }
+        });
+  }
+
+  private CompletableFuture<@Nullable JsonNode> dispatch(Connection c, Request r) {
+    Engine engine = engine();
+    switch (r.method()) {
+      case "subscribe":
+        return subscribe(c, r);
+      case "unsubscribe":
+        {
+          List<String> ids = docIds(r.param(0));
+          for (String id : ids) {
+            subscriptions.remove(c, id);
+          }
+          return done(stringArray(ids));
+        }
+      case "getDoc":
+        {
+          String docId = docId(r);
+          JsonNode options = optionalObject(r.param(1), "options");
+          Long rev = options == null ? null : optionalRev(options.get("rev"), "rev");
+          return engine.getDoc(docId, rev).thenApply(PatchesRpcHandler::snapshotJson);
+        }
+      case "getChangesSince":
+        {
+          String docId = docId(r);
+          long rev = requiredRev(r.param(1), "rev");
+          return engine.getChangesSince(docId, rev).thenApply(PatchesRpcHandler::changesJson);
+        }
+      case "commitChanges":
+        {
+          String docId = docId(r);
+          List<IncomingChange> changes = incomingChanges(r.param(1));
+          JsonNode options = optionalObject(r.param(2), "options");
+          boolean force = options != null && options.path("forceCommit").asBoolean(false);
+          return engine
+              .commitChanges(docId, changes, force, c.id())
+              .thenApply(PatchesRpcHandler::commitJson);
+        }
+      case "deleteDoc":
+        {
+          String docId = docId(r);
+          JsonNode options = optionalObject(r.param(1), "options");
+          boolean skip = options != null && options.path("skipTombstone").asBoolean(false);
+          return engine.deleteDoc(docId, skip, c.id()).thenApply(x -> null);
+        }
+      case "undeleteDoc":
+        return engine.undeleteDoc(docId(r)).thenApply(Json.NODES::booleanNode);
+      case "listVersions":
+        {
+          String docId = docId(r);
+          VersionQuery query = versionQuery(optionalObject(r.param(1), "options"));
+          return engine.listVersions(docId, query).thenApply(PatchesRpcHandler::versionsJson);
+        }
+      case "createVersion":
+        {
+          String docId = docId(r);
+          JsonNode meta = optionalObject(r.param(1), "metadata");
+          String name = null;
+          Map<String, JsonNode> extra = new LinkedHashMap<>();
+          if (meta != null) {
+            for (Map.Entry<String, JsonNode> e : meta.properties()) {
+              if (e.getKey().equals("name")) {
+                name = e.getValue().isString() ? e.getValue().stringValue() : null;
+              } else if (!RESERVED_VERSION_MEMBERS.contains(e.getKey())) {
+                extra.put(e.getKey(), e.getValue());
+              }
+            }
+          }
+          return engine
+              .createVersion(docId, name, extra)
+              .thenApply(id -> id == null ? Json.NODES.nullNode() : Json.NODES.stringNode(id));
+        }
+      case "updateVersion":
+        {
+          String docId = docId(r);
+          String versionId = requiredString(r.param(1), "versionId");
+          JsonNode meta = optionalObject(r.param(2), "metadata");
+          VersionUpdate update;
+          try {
+            update = VersionUpdate.fromJson(meta == null ? Json.object() : meta);
+          } catch (IllegalArgumentException e) {
+            throw new PatchbayException(400, "INVALID_REQUEST: " + e.getMessage());
+          }
+          return engine.updateVersion(docId, versionId, update).thenApply(x -> null);
+        }
+      case "getVersionState":
+        return engine
+            .getVersionState(docId(r), requiredString(r.param(1), "versionId"))
+            .thenApply(s -> s);
+      case "getVersionChanges":
+        return engine
+            .getVersionChanges(docId(r), requiredString(r.param(1), "versionId"))
+            .thenApply(PatchesRpcHandler::changesJson);
+      case "getStateBeforeVersion":
+        return engine
+            .getStateBeforeVersion(docId(r), requiredString(r.param(1), "versionId"))
+            .thenApply(s -> s == null ? Json.NODES.nullNode() : s);
+      default:
+        throw new PatchbayException(
+            JsonRpcErrors.METHOD_NOT_FOUND, "Unknown method '" + r.method() + "'.");
+    }
+  }
+
+  private CompletableFuture<@Nullable JsonNode> subscribe(Connection c, Request r) {
+    List<String> ids = docIds(r.param(0));
+    List<CompletableFuture<Boolean>> deleted = new ArrayList<>(ids.size());
+    for (String id : ids) {
+      deleted.add(engine().isDeleted(id));
+    }
+    return CompletableFuture.allOf(deleted.toArray(new CompletableFuture<?>[0]))
+        .thenApply(
+            x -> {
+              ArrayNode granted = Json.array();
+              for (int i = 0; i < ids.size(); i++) {
+                String id = ids.get(i);
+                if (deleted.get(i).join()) {
+                  c.send(notification("docDeleted", Json.object().put("docId", id)));
+                } else {
+                  subscriptions.add(c, id);
+                  granted.add(id);
+                }
+              }
+              return granted;
+            });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Fan-out
+
+  @Override
+  public void changesCommitted(String docId, List<Change> changes, @Nullable String originId) {
+    var subscribers = subscriptions.subscribers(docId);
+    if (subscribers.isEmpty()) {
+      return;
+    }
+    String frame = null;
+    for (Connection c : subscribers) {
+      if (c.id().equals(originId)) {
+        continue;
+      }
+      if (frame == null) {
+        ObjectNode params = Json.object().put("docId", docId);
+        params.set("changes", changesJson(changes));
+        frame = notification("changesCommitted", params); // encoded once for every subscriber
+      }
+      c.send(frame);
+    }
+  }
+
+  @Override
+  public void docDeleted(String docId, @Nullable String originId) {
+    String frame = notification("docDeleted", Json.object().put("docId", docId));
+    for (Connection c : subscriptions.subscribers(docId)) {
+      if (!c.id().equals(originId)) {
+        c.send(frame);
+      }
+    }
+  }
+
+  private static String notification(String method, JsonNode params) {
+    return JsonRpcCodec.encode(new JsonRpcMessage.Notification(method, params));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Encoding
+
+  private static JsonNode snapshotJson(Snapshot s) {
+    ObjectNode out = Json.object();
+    out.set("state", s.state() == null ? Json.NODES.nullNode() : s.state());
+    out.put("rev", s.rev());
+    out.set("changes", changesJson(s.changes()));
+    return out;
+  }
+
+  private static JsonNode commitJson(CommitResult result) {
+    ObjectNode out = Json.object();
+    out.set("changes", changesJson(result.changes()));
+    if (result.docReloadRequired()) {
+      out.put("docReloadRequired", true);
+    }
+    return out;
+  }
+
+  static ArrayNode changesJson(List<Change> changes) {
+    ArrayNode array = Json.array();
+    for (Change c : changes) {
+      array.add(c.toJson());
+    }
+    return array;
+  }
+
+  private static JsonNode versionsJson(List<VersionMetadata> versions) {
+    ArrayNode array = Json.array();
+    for (VersionMetadata v : versions) {
+      array.add(v.toJson());
+    }
+    return array;
+  }
+
+  private static ErrorResponse errorFor(@Nullable RpcId id, Throwable error) {
+    Throwable cause = error;
+    while (cause instanceof CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    if (cause instanceof PatchbayException p) {
+      if (id == null && p.code() == JsonRpcErrors.INVALID_REQUEST) {
+        return new ErrorResponse(null, p.code(), messageOf(p), p.data());
+      }
+      return new ErrorResponse(id, p.code(), messageOf(p), p.data());
+    }
+    log.error("internal error answering a request", cause);
+    return new ErrorResponse(id, 500, "Internal server error", null);
+  }
+
+  private static String messageOf(PatchbayException e) {
+    return e.getMessage() == null ? "Error" : e.getMessage();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Parameter checks: every problem is a 400 that says which parameter is wrong.
+
+  private static String docId(Request r) {
+    JsonNode p = r.param(0);
+    if (p == null || !p.isString() || p.stringValue().isEmpty()) {
+      throw new PatchbayException(
+          400, "INVALID_REQUEST: docId is required and must be a non-empty string");
+    }
+    String id = p.stringValue();
+    if (id.length() > 1024) {
+      throw new PatchbayException(400, "INVALID_REQUEST: docId is longer than 1024 characters");
+    }
+    return id;
+  }
+
+  private static List<String> docIds(@Nullable JsonNode p) {
+    if (p != null && p.isString() && !p.stringValue().isEmpty()) {
+      return List.of(p.stringValue());
+    }
+    if (p == null || !p.isArray()) {
+      throw new PatchbayException(
+          400, "INVALID_REQUEST: ids must be a string or an array of strings");
+    }
+    if (p.size() > MAX_SUBSCRIBE_IDS) {
+      throw new PatchbayException(
+          400, "INVALID_REQUEST: at most " + MAX_SUBSCRIBE_IDS + " ids per call");
+    }
+    List<String> ids = new ArrayList<>(p.size());
+    for (JsonNode id : p) {
+      if (!id.isString() || id.stringValue().isEmpty() || id.stringValue().length() > 1024) {
+        throw new PatchbayException(400, "INVALID_REQUEST: every id must be a non-empty string");
+      }
+      ids.add(id.stringValue());
+    }
+    return ids;
+  }
+
+  private static List<IncomingChange> incomingChanges(@Nullable JsonNode p) {
+    if (p == null || !p.isArray()) {
+      throw new PatchbayException(400, "INVALID_REQUEST: changes must be an array");
+    }
+    List<IncomingChange> changes = new ArrayList<>(p.size());
+    for (JsonNode c : p) {
+      changes.add(IncomingChange.fromJson(c));
+    }
+    return changes;
+  }
+
+  private static @Nullable JsonNode optionalObject(@Nullable JsonNode p, String name) {
+    if (p == null || p.isNull()) {
+      return null;
+    }
+    if (!p.isObject()) {
+      throw new PatchbayException(400, "INVALID_REQUEST: " + name + " must be an object");
+    }
+    return p;
+  }
+
+  private static String requiredString(@Nullable JsonNode p, String name) {
+    if (p == null || !p.isString() || p.stringValue().isEmpty()) {
+      throw new PatchbayException(400, "INVALID_REQUEST: " + name + " must be a non-empty string");
+    }
+    return p.stringValue();
+  }
+
+  private static long requiredRev(@Nullable JsonNode p, String name) {
+    Long rev = optionalRev(p, name);
+    if (rev == null) {
+      throw new PatchbayException(400, "INVALID_REQUEST: " + name + " is required");
+    }
+    return rev;
+  }
+
+  private static @Nullable Long optionalRev(@Nullable JsonNode p, String name) {
+    if (p == null || p.isNull()) {
+      return null;
+    }
+    if (!p.isNumber() || p.doubleValue() < 0 || p.doubleValue() != Math.rint(p.doubleValue())) {
+      throw new PatchbayException(
+          400, "INVALID_REQUEST: " + name + " must be a non-negative integer");
+    }
+    return p.longValue();
+  }
+
+  private static VersionQuery versionQuery(@Nullable JsonNode o) {
+    VersionQuery q = VersionQuery.orderBy(VersionOrder.STARTED_AT);
+    if (o == null) {
+      return q;
+    }
+    JsonNode orderBy = o.get("orderBy");
+    if (orderBy != null && !orderBy.isNull()) {
+      q = VersionQuery.orderBy(VersionOrder.fromWire(requiredString(orderBy, "orderBy")));
+    }
+    if (o.path("reverse").asBoolean(false)) {
+      q = q.reversed();
+    }
+    Long startAfter = optionalRev(o.get("startAfter"), "startAfter");
+    if (startAfter != null) {
+      q = q.startAfter(startAfter);
+    }
+    Long endBefore = optionalRev(o.get("endBefore"), "endBefore");
+    if (endBefore != null) {
+      q = q.endBefore(endBefore);
+    }
+    Long limit = optionalRev(o.get("limit"), "limit");
+    if (limit != null) {
+      q = q.limit((int) Math.min(limit, 10_000));
+    }
+    JsonNode origin = o.get("origin");
+    if (origin != null && !origin.isNull()) {
+      q = q.origin(VersionOrigin.fromWire(requiredString(origin, "origin")));
+    }
+    JsonNode groupId = o.get("groupId");
+    if (groupId != null && !groupId.isNull()) {
+      q = q.groupId(requiredString(groupId, "groupId"));
+    }
+    return q;
+  }
+
+  private static <T> CompletableFuture<@Nullable JsonNode> done(JsonNode value) {
+    return CompletableFuture.completedFuture(value);
+  }
+
+  private static ArrayNode stringArray(List<String> values) {
+    ArrayNode array = Json.array();
+    values.forEach(array::add);
+    return array;
+  }
+}

@@ -1,0 +1,25 @@
+package dev.patchbay.server.spi;
+
+/**
+ * One client connection as the engine and the dialects see it, whatever carries it (a Netty
+ * WebSocket today, another server when Patchbay is embedded). Every method is thread-safe and never
+ * blocks.
+ */
+public interface Connection {
+  /**
+   * Returns the connection's id, unique within this server process (stamped as {@code clientId}).
+   */
+  String id();
+
+  /** Queues a text message for the client. Messages are delivered in the order they were queued. */
+  void send(String text);
+
+  /** Returns whether the connection can take more messages without growing its buffer. */
+  boolean isWritable();
+
+  /** Closes the connection with a WebSocket close code and a short reason. */
+  void close(int code, String reason);
+
+  /** Returns whether the connection is still open. */
+  boolean isOpen();
+}

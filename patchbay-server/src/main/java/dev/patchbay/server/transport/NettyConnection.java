@@ -1,0 +1,54 @@
+package dev.patchbay.server.transport;
+
+import dev.patchbay.server.spi.Connection;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+
+/** A {@link Connection} over a Netty WebSocket channel. Netty makes writes thread-safe. */
+final class NettyConnection implements Connection {
+  private final String id;
+  private final Channel channel;
+
+  NettyConnection(String id, Channel channel) {
+    this.id = id;
+    this.channel = channel;
+  }
+
+  @Override
+  public String id() {
+    return id;
+  }
+
+  @Override
+  public void send(String text) {
+    if (channel.isActive()) {
+      channel.writeAndFlush(new TextWebSocketFrame(text), channel.voidPromise());
+    }
+  }
+
+  @Override
+  public boolean isWritable() {
+    return channel.isWritable();
+  }
+
+  @Override
+  public void close(int code, String reason) {
+    if (channel.isActive()) {
+      channel
+          .writeAndFlush(new CloseWebSocketFrame(code, reason))
+          .addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  @Override
+  public boolean isOpen() {
+    return channel.isActive();
+  }
+
+  @Override
+  public String toString() {
+    return "connection " + id;
+  }
+}

@@ -1,0 +1,139 @@
+package dev.patchbay.server.transport;
+
+import dev.patchbay.server.spi.MessageHandler;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.handler.codec.http.websocketx.extensions.compression.WebSocketServerCompressionHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The standalone server's network front: one port serving HTTP/1.1 (health, status page) and
+ * WebSocket (RFC 6455 with permessage-deflate) on {@code /ws}. It knows nothing of documents; it
+ * hands every text message of a connection to a {@link MessageHandler}.
+ */
+public final class NettyTransport implements AutoCloseable {
+  /** Transport settings. */
+  public record Settings(String host, int port, String webSocketPath, int maxFrameBytes) {}
+
+  private final Settings settings;
+  private final MessageHandler handler;
+  private final Supplier<StatusPage> status;
+  private final ConnectionRegistry registry = new ConnectionRegistry();
+  private final AtomicLong connectionIds = new AtomicLong();
+  private volatile boolean serving;
+  private @Nullable EventLoopGroup boss;
+  private @Nullable EventLoopGroup workers;
+  private @Nullable Channel serverChannel;
+
+  /** Creates a transport; nothing is bound until {@link #start()}. */
+  public NettyTransport(Settings settings, MessageHandler handler, Supplier<StatusPage> status) {
+    this.settings = settings;
+    this.handler = handler;
+    this.status = status;
+  }
+
+  /**
+   * Binds the port and starts serving.
+   *
+   * @return the bound address (useful with port 0)
+   * @throws InterruptedException when interrupted while binding
+   */
+  public InetSocketAddress start() throws InterruptedException {
+    boss =
+        new MultiThreadIoEventLoopGroup(
+            1, new DefaultThreadFactory("patchbay-accept"), NioIoHandler.newFactory());
+    workers =
+        new MultiThreadIoEventLoopGroup(
+            Math.max(1, Runtime.getRuntime().availableProcessors()),
+            new DefaultThreadFactory("patchbay-io"),
+            NioIoHandler.newFactory());
+    BooleanSupplier isServing = () -> serving;
+    HttpRequestHandler http = new HttpRequestHandler(settings.webSocketPath(), status, isServing);
+    WebSocketServerProtocolConfig wsConfig =
+        WebSocketServerProtocolConfig.newBuilder()
+            .websocketPath(settings.webSocketPath())
+            .checkStartsWith(true)
+            .allowExtensions(true)
+            .maxFramePayloadLength(settings.maxFrameBytes())
+            .handleCloseFrames(true)
+            .dropPongFrames(true)
+            .handshakeTimeoutMillis(10_000)
+            .build();
+    ServerBootstrap bootstrap =
+        new ServerBootstrap()
+            .group(boss, workers)
+            .channel(NioServerSocketChannel.class)
+            .option(ChannelOption.SO_BACKLOG, 1024)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childOption(
+                ChannelOption.WRITE_BUFFER_WATER_MARK,
+                new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
+            .childHandler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    ChannelPipeline p = ch.pipeline();
+                    p.addLast("http", new HttpServerCodec());
+                    p.addLast("aggregate", new HttpObjectAggregator(64 * 1024));
+                    p.addLast("routes", http);
+                    p.addLast(
+                        "deflate", new WebSocketServerCompressionHandler(settings.maxFrameBytes()));
+                    p.addLast("websocket", new WebSocketServerProtocolHandler(wsConfig));
+                    // Clients may fragment a message; the limit applies to the whole message.
+                    p.addLast("fragments", new WebSocketFrameAggregator(settings.maxFrameBytes()));
+                    p.addLast("messages", new WebSocketHandler(handler, connectionIds, registry));
+                  }
+                });
+    serverChannel = bootstrap.bind(settings.host(), settings.port()).sync().channel();
+    serving = true;
+    return (InetSocketAddress) serverChannel.localAddress();
+  }
+
+  /** Returns the number of open WebSocket connections. */
+  public int connectionCount() {
+    return registry.size();
+  }
+
+  /** Stops accepting connections; open ones stay until {@link #close()}. */
+  public void stopAccepting() {
+    serving = false;
+    Channel ch = serverChannel;
+    if (ch != null) {
+      ch.close().syncUninterruptibly();
+    }
+  }
+
+  /** Closes every connection with 1001 (going away) and releases the I/O threads. */
+  @Override
+  public void close() {
+    stopAccepting();
+    registry.closeAll(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE.code(), "server shutting down");
+    if (workers != null) {
+      workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+    if (boss != null) {
+      boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+  }
+}

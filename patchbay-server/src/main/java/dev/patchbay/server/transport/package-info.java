@@ -1,0 +1,5 @@
+/** Internal to the server: not an API. See {@link dev.patchbay.server.PatchbayServer}. */
+@NullMarked
+package dev.patchbay.server.transport;
+
+import org.jspecify.annotations.NullMarked;

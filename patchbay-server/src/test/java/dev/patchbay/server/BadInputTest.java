@@ -1,0 +1,190 @@
+package dev.patchbay.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.patchbay.core.json.Json;
+import dev.patchbay.server.store.DocStores;
+import java.net.URI;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Hostile and broken input: every bad frame gets a clear error (or the connection a close with a
+ * reason), nothing it names changes, and the server keeps serving other clients.
+ */
+class BadInputTest {
+  private static final int MAX_FRAME = 64 * 1024;
+  private PatchbayServer server;
+  private URI uri;
+
+  @BeforeEach
+  void start() {
+    ServerConfig base = ServerConfig.defaults().withPort(0);
+    ServerConfig config =
+        new ServerConfig(
+            base.host(),
+            0,
+            base.dataDir(),
+            "memory",
+            List.of(),
+            2,
+            MAX_FRAME,
+            base.sessionTimeout(),
+            base.maxChangesPerVersion(),
+            base.maxCachedDocs());
+    server = PatchbayServer.start(config, DocStores.inMemory());
+    uri = URI.create("ws://127.0.0.1:" + server.address().getPort() + "/ws");
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  @Test
+  void tenThousandGeneratedBadFrames_eachAnsweredWithAnErrorAndNothingChanges() throws Exception {
+    try (TestClient good = new TestClient(uri);
+        TestClient fuzz = new TestClient(uri)) {
+      good.result(
+          "commitChanges",
+          Json.NODES.stringNode("kept"),
+          Json.parse("[{\"id\":\"k1\",\"ops\":[{\"op\":\"add\",\"path\":\"/a\",\"value\":1}]}]"));
+      SplittableRandom random = new SplittableRandom(20261121);
+      Map<Long, String> sentWithId = new HashMap<>();
+      int noIdFrames = 0;
+      for (int i = 1; i <= 10_000; i++) {
+        String frame = badFrame(random, i);
+        if (frame.contains("\"id\":" + i + ",")) {
+          sentWithId.put((long) i, frame);
+        } else {
+          noIdFrames++;
+        }
+        fuzz.send(frame);
+      }
+      // Each frame with an id gets one error answer; unreadable frames get a -32700/-32600 with a
+      // null id.
+      Map<Long, JsonNode> answers = new HashMap<>();
+      int nullIdErrors = 0;
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while ((answers.size() < sentWithId.size() || nullIdErrors < noIdFrames)
+          && System.nanoTime() < deadline) {
+        JsonNode frame = fuzz.unmatched.poll(5, TimeUnit.SECONDS);
+        if (frame == null) {
+          break;
+        }
+        assertThat(frame.has("error")).as("answer to a bad frame: %s", frame).isTrue();
+        String text = frame.toString();
+        assertThat(text)
+            .doesNotContain("Exception")
+            .doesNotContain("dev.patchbay")
+            .doesNotContain("\tat ");
+        JsonNode id = frame.get("id");
+        if (id == null || id.isNull()) {
+          nullIdErrors++;
+        } else {
+          assertThat(answers.put(id.longValue(), frame)).as("one answer per id").isNull();
+        }
+      }
+      assertThat(answers.keySet()).containsExactlyInAnyOrderElementsOf(sentWithId.keySet());
+      assertThat(nullIdErrors).isEqualTo(noIdFrames);
+      assertThat(fuzz.closed).isNotDone();
+
+      // Nothing the bad frames named changed, and the server still serves everyone.
+      assertThat(
+              good.result(
+                  "getChangesSince", Json.NODES.stringNode("fuzz"), Json.NODES.numberNode(0)))
+          .isEmpty();
+      assertThat(
+              good.result(
+                  "getChangesSince", Json.NODES.stringNode("kept"), Json.NODES.numberNode(0)))
+          .hasSize(1);
+      assertThat(
+              fuzz.result(
+                  "getChangesSince", Json.NODES.stringNode("kept"), Json.NODES.numberNode(0)))
+          .hasSize(1);
+    }
+  }
+
+  @Test
+  void oversizedFrame_closesWith1009AndOthersKeepWorking() {
+    try (TestClient good = new TestClient(uri);
+        TestClient big = new TestClient(uri)) {
+      big.send(
+          "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"getDoc\",\"params\":[\""
+              + "x".repeat(MAX_FRAME + 10)
+              + "\"]}");
+      String closed = big.closed.orTimeout(20, TimeUnit.SECONDS).join();
+      assertThat(closed).startsWith("1009");
+      assertThat(
+              good.result(
+                  "getChangesSince", Json.NODES.stringNode("any"), Json.NODES.numberNode(0)))
+          .isEmpty();
+    }
+  }
+
+  /** A frame that is wrong in one of many ways; none of them may commit anything. */
+  private static String badFrame(SplittableRandom random, int id) {
+    String head = "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",";
+    switch (random.nextInt(14)) {
+      case 0:
+        {
+          char[] chars = new char[1 + random.nextInt(40)];
+          for (int i = 0; i < chars.length; i++) {
+            chars[i] = (char) (32 + random.nextInt(95));
+          }
+          String s = new String(chars);
+          return s.startsWith("{\"jsonrpc\":\"2.0\",\"id\":" + id + ",")
+              ? "{"
+              : s.replace("\"id\":" + id + ",", "");
+        }
+      case 1:
+        return "[" + id + ",2,3]";
+      case 2:
+        return "{\"jsonrpc\":\"2.0\",\"method\":7}";
+      case 3:
+        return head + "\"method\":\"no" + random.nextInt(1000) + "\",\"params\":[]}";
+      case 4:
+        return head + "\"method\":\"commitChanges\",\"params\":[42,[]]}";
+      case 5:
+        return head + "\"method\":\"commitChanges\",\"params\":[\"fuzz\",{\"id\":\"x\"}]}";
+      case 6:
+        return head + "\"method\":\"commitChanges\",\"params\":[\"fuzz\",[{\"ops\":[]}]]}";
+      case 7:
+        return head
+            + "\"method\":\"commitChanges\",\"params\":[\"fuzz\",[{\"id\":\"p"
+            + id
+            + "\",\"ops\":[{\"op\":\"add\",\"path\":\"a/b\",\"value\":1}]}]]}";
+      case 8:
+        return head
+            + "\"method\":\"commitChanges\",\"params\":[\"fuzz\",[{\"id\":\"p"
+            + id
+            + "\",\"ops\":[{\"op\":\"frob\",\"path\":\"/a\",\"value\":1}]}]]}";
+      case 9:
+        return head
+            + "\"method\":\"commitChanges\",\"params\":[\"fuzz\",[{\"id\":\"p"
+            + id
+            + "\",\"ops\":[{\"op\":\"move\",\"path\":\"/a\"}]}]]}";
+      case 10:
+        return head
+            + "\"method\":\"commitChanges\",\"params\":[\"fuzz\",[{\"id\":\"p"
+            + id
+            + "\",\"baseRev\":\"one\",\"ops\":[]}]]}";
+      case 11:
+        return head
+            + "\"method\":\"commitChanges\",\"params\":[\"fuzz\",[{\"id\":\"p"
+            + id
+            + "\",\"baseRev\":99,\"ops\":[{\"op\":\"add\",\"path\":\"/a\",\"value\":1}]}]]}";
+      case 12:
+        return head + "\"method\":\"getChangesSince\",\"params\":[\"fuzz\",-4]}";
+      default:
+        return head + "\"method\":\"getDoc\",\"params\":[\"\"]}";
+    }
+  }
+}
