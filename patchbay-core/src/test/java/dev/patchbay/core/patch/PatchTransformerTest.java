@@ -271,6 +271,15 @@ class PatchTransformerTest {
   }
 
   @Test
+  void transform_indexLongerThanALong_treatedAsHighIndexWithoutFailing() {
+    List<PatchOp> out =
+        stateless(
+            ops("[{'op':'remove','path':'/m/123456789012345678901234'}]"),
+            ops("[{'op':'replace','path':'/m/5','value':1}]"));
+    assertOps(out, "[{'op':'replace','path':'/m/5','value':1}]");
+  }
+
+  @Test
   void transform_untouchedOps_sameInstancesAndInputsUnchanged() {
     List<PatchOp> mine = ops("[{'op':'replace','path':'/a','value':1}]");
     List<PatchOp> theirs = new ArrayList<>(ops("[{'op':'replace','path':'/b','value':2}]"));
