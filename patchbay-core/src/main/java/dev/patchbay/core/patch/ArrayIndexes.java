@@ -30,7 +30,7 @@ final class ArrayIndexes implements OpWalk.Step {
     this.ops = ops;
     int slash = thisPath.lastIndexOf('/');
     this.prefix = thisPath.substring(0, slash + 1);
-    this.index = Long.parseLong(thisPath, slash + 1, thisPath.length(), 10);
+    this.index = TransformState.parseIndex(thisPath, slash + 1, thisPath.length());
     this.modifier = modifier;
     this.isRemove = isRemove;
   }

@@ -32,7 +32,7 @@ final class MoveTransform {
   private MoveTransform() {}
 
   /** Who makes the mirrored transform drop the move, and how (see {@link #findMirrorKiller}). */
-  record MirrorKiller(PatchOp op, boolean followedMove) {}
+  private record MirrorKiller(PatchOp op, boolean followedMove) {}
 
   /** Returns {@code ops} transformed to apply after {@code thisOp}, a move. */
   static List<PatchOp> transform(TransformState state, PatchOp thisOp, List<PatchOp> ops) {
@@ -143,7 +143,7 @@ final class MoveTransform {
         // A new value put at the old location is not the moved one.
         return op;
       }
-      return isAtOrUnder(p, from) ? op.withPath(PIN + path + p.substring(from.length())) : op;
+      return isAtOrUnder(p, from) ? op.withPath(PIN + retarget(p)) : op;
     }
 
     private PatchOp followFrom(PatchOp op) {
@@ -151,7 +151,40 @@ final class MoveTransform {
       if (f == null || f.isEmpty() || !isAtOrUnder(f, from)) {
         return op;
       }
-      return op.withFrom(PIN + path + f.substring(from.length()));
+      return op.withFrom(PIN + retarget(f));
+    }
+
+    /**
+     * Returns {@code pointer} (at or under {@code from}) re-rooted at {@code path}. The reference
+     * does this with a JavaScript string replace, which reads {@code $$}, {@code $&}, {@code $`}
+     * and {@code $'} in the replacement as patterns; a destination key holding one of them is
+     * rewritten the same way here so both sides produce the same pointer.
+     */
+    private String retarget(String pointer) {
+      String rest = pointer.substring(from.length());
+      if (path.indexOf('$') < 0) {
+        return path + rest;
+      }
+      StringBuilder sb = new StringBuilder(path.length() + rest.length());
+      for (int i = 0; i < path.length(); i++) {
+        char c = path.charAt(i);
+        char next = i + 1 < path.length() ? path.charAt(i + 1) : 0;
+        if (c == '$' && next == '$') {
+          sb.append('$');
+          i++;
+        } else if (c == '$' && next == '&') {
+          sb.append(from);
+          i++;
+        } else if (c == '$' && next == '`') {
+          i++;
+        } else if (c == '$' && next == '\'') {
+          sb.append(rest);
+          i++;
+        } else {
+          sb.append(c);
+        }
+      }
+      return sb.append(rest).toString();
     }
   }
 

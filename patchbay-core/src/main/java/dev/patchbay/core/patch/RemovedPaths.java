@@ -24,9 +24,9 @@ import org.jspecify.annotations.Nullable;
  *       its destination had been removed.
  *   <li>A soft write at the path is dropped (the path is set already); later ops under the path
  *       then stay, since they may work on the surviving value.
- *   <li>Ops at the path or under it ({@code path} or {@code from}) are dropped. For an "updatable"
- *       op ({@code @txt}) only ops strictly under the path are dropped: ops at the path update the
- *       same value and commute.
+ *   <li>Ops at the path or under it ({@code path} or {@code from}) are dropped. For an op that
+ *       updates the value in place ({@code @txt}, {@code @inc}, …) only ops strictly under the path
+ *       are dropped: ops at the path, even a remove, commute with it.
  * </ul>
  */
 final class RemovedPaths implements OpWalk.Step {
@@ -95,15 +95,16 @@ final class RemovedPaths implements OpWalk.Step {
   }
 
   /**
-   * The variant for an op that updates the value in place ({@code @txt}): other ops of the type
-   * {@code mergeOp} at the same path go through {@code merge}; only ops under the path are dropped.
+   * The variant for an op that updates the value in place ({@code @txt}, {@code @inc}, …): only ops
+   * under the path are dropped. Other ops of the type {@code mergeOp} at the same path go through
+   * {@code merge} when one is given.
    */
   static List<PatchOp> updateInPlace(
       TransformState state,
       String thisPath,
       List<PatchOp> ops,
-      String mergeOp,
-      SamePathMerge merge) {
+      @Nullable String mergeOp,
+      @Nullable SamePathMerge merge) {
     return run(new RemovedPaths(state, thisPath, ops, true, mergeOp, merge, null));
   }
 

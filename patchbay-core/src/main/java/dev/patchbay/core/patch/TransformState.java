@@ -150,7 +150,8 @@ final class TransformState {
     return true;
   }
 
-  private static long parseIndex(String path, int start, int end) {
+  /** Parses the canonical integer segment {@code [start, end)} of {@code path}. */
+  static long parseIndex(String path, int start, int end) {
     // Longer numbers than a long holds do not occur in real documents; saturate rather than throw.
     if (end - start > 18) {
       return Long.MAX_VALUE / 2;

@@ -80,6 +80,17 @@ class PatchTransformerTest {
   }
 
   @Test
+  void transform_moveToKeyWithDollarPattern_retargetsLikeJavaScriptReplace() {
+    // The reference re-roots with String.prototype.replace, where "$&" in the replacement stands
+    // for the matched text ("/a"): "/a/k" becomes "/x" + "/a" + "y" + "/k".
+    List<PatchOp> out =
+        stateless(
+            ops("[{'op':'move','from':'/a','path':'/x$&y'}]"),
+            ops("[{'op':'replace','path':'/a/k','value':1}]"));
+    assertOps(out, "[{'op':'replace','path':'/x/ay/k','value':1}]");
+  }
+
+  @Test
   void transform_removedElementThenReplaced_replaceBecomesInsert() {
     List<PatchOp> out =
         stateless(
@@ -257,6 +268,15 @@ class PatchTransformerTest {
     assertOps(
         PatchTransformer.transform(doc, mine, theirs, false),
         "[{'op':'replace','path':'/m/5','value':1}]");
+  }
+
+  @Test
+  void transform_indexLongerThanALong_treatedAsHighIndexWithoutFailing() {
+    List<PatchOp> out =
+        stateless(
+            ops("[{'op':'remove','path':'/m/123456789012345678901234'}]"),
+            ops("[{'op':'replace','path':'/m/5','value':1}]"));
+    assertOps(out, "[{'op':'replace','path':'/m/5','value':1}]");
   }
 
   @Test
