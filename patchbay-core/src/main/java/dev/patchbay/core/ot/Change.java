@@ -23,36 +23,143 @@ import tools.jackson.databind.node.ObjectNode;
  * name are kept verbatim in {@link #metadata()} and written back in the JSON form. Instances are
  * immutable and can be shared between threads.
  *
- * @param id the client-minted change id, unique per document
- * @param baseRev the committed revision the change was made on
- * @param rev the revision of this change
- * @param ops the JSON Patch operations
- * @param createdAt client time of the edit, in milliseconds (clamped by the server)
- * @param committedAt server time of the commit in milliseconds, 0 while pending
- * @param batchId shared by the changes of one flush that needed several wire batches
- * @param clientId the connection that committed it (stamped by the server)
- * @param metadata every other member, kept verbatim
+ * <p>A final class rather than a record for one reason: it caches its JSON text ({@link
+ * #toJsonString()}), because the server sends a committed change many times (commit answers,
+ * catch-ups, every subscriber) and encoding dominated those paths. Equality is by value, as for a
+ * record.
  */
-public record Change(
-    String id,
-    long baseRev,
-    long rev,
-    List<PatchOp> ops,
-    long createdAt,
-    long committedAt,
-    @Nullable String batchId,
-    @Nullable String clientId,
-    Map<String, JsonNode> metadata) {
-
+public final class Change {
   private static final Set<String> NAMED =
       Set.of("id", "baseRev", "rev", "ops", "createdAt", "committedAt", "batchId", "clientId");
 
-  /** Validates the id and makes defensive copies. */
-  public Change {
-    Objects.requireNonNull(id, "id");
-    ops = List.copyOf(ops);
-    metadata =
+  private final String id;
+  private final long baseRev;
+  private final long rev;
+  private final List<PatchOp> ops;
+  private final long createdAt;
+  private final long committedAt;
+  private final @Nullable String batchId;
+  private final @Nullable String clientId;
+  private final Map<String, JsonNode> metadata;
+  private volatile @Nullable String json;
+
+  /**
+   * Creates a change; makes defensive copies.
+   *
+   * @param id the client-minted change id, unique per document
+   * @param baseRev the committed revision the change was made on
+   * @param rev the revision of this change
+   * @param ops the JSON Patch operations
+   * @param createdAt client time of the edit, in milliseconds (clamped by the server)
+   * @param committedAt server time of the commit in milliseconds, 0 while pending
+   * @param batchId shared by the changes of one flush that needed several wire batches
+   * @param clientId the connection that committed it (stamped by the server)
+   * @param metadata every other member, kept verbatim
+   */
+  public Change(
+      String id,
+      long baseRev,
+      long rev,
+      List<PatchOp> ops,
+      long createdAt,
+      long committedAt,
+      @Nullable String batchId,
+      @Nullable String clientId,
+      Map<String, JsonNode> metadata) {
+    this.id = Objects.requireNonNull(id, "id");
+    this.baseRev = baseRev;
+    this.rev = rev;
+    this.ops = List.copyOf(ops);
+    this.createdAt = createdAt;
+    this.committedAt = committedAt;
+    this.batchId = batchId;
+    this.clientId = clientId;
+    this.metadata =
         metadata.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
+  }
+
+  /** Returns the client-minted change id, unique per document. */
+  public String id() {
+    return id;
+  }
+
+  /** Returns the committed revision the change was made on. */
+  public long baseRev() {
+    return baseRev;
+  }
+
+  /** Returns the revision of this change. */
+  public long rev() {
+    return rev;
+  }
+
+  /** Returns the JSON Patch operations. */
+  public List<PatchOp> ops() {
+    return ops;
+  }
+
+  /** Returns the client time of the edit in milliseconds. */
+  public long createdAt() {
+    return createdAt;
+  }
+
+  /** Returns the server time of the commit in milliseconds, 0 while pending. */
+  public long committedAt() {
+    return committedAt;
+  }
+
+  /** Returns the batch id, or {@code null}. */
+  public @Nullable String batchId() {
+    return batchId;
+  }
+
+  /** Returns the committing connection's id, or {@code null}. */
+  public @Nullable String clientId() {
+    return clientId;
+  }
+
+  /** Returns every member this model does not name, verbatim. */
+  public Map<String, JsonNode> metadata() {
+    return metadata;
+  }
+
+  /** Returns the compact JSON text of this change, computed once and then cached. */
+  public String toJsonString() {
+    String text = json;
+    if (text == null) {
+      text = Json.write(toJson());
+      json = text;
+    }
+    return text;
+  }
+
+  @Override
+  public boolean equals(@Nullable Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (!(o instanceof Change c)) {
+      return false;
+    }
+    return baseRev == c.baseRev
+        && rev == c.rev
+        && createdAt == c.createdAt
+        && committedAt == c.committedAt
+        && id.equals(c.id)
+        && ops.equals(c.ops)
+        && Objects.equals(batchId, c.batchId)
+        && Objects.equals(clientId, c.clientId)
+        && metadata.equals(c.metadata);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(id, baseRev, rev, ops, createdAt, committedAt, batchId, clientId, metadata);
+  }
+
+  @Override
+  public String toString() {
+    return toJsonString();
   }
 
   /** Returns a pending change with no batch, origin or metadata. */

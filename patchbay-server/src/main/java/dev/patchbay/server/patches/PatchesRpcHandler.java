@@ -22,6 +22,7 @@ import dev.patchbay.server.spi.VersionOrder;
 import dev.patchbay.server.spi.VersionOrigin;
 import dev.patchbay.server.spi.VersionQuery;
 import dev.patchbay.server.spi.VersionUpdate;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,7 +35,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The {@code patches} dialect: JSON-RPC 2.0 over WebSocket as the Patches JS client speaks it
@@ -99,7 +99,7 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
     if (!(message instanceof Request request)) {
       return; // a notification from the client expects no answer; none of ours is one-way
     }
-    CompletableFuture<@Nullable JsonNode> result;
+    CompletableFuture<@Nullable Object> result;
     try {
       result = dispatch(connection, request);
     } catch (RuntimeException e) {
@@ -111,13 +111,18 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
             connection.send(JsonRpcCodec.encode(errorFor(request.id(), error)));
           } else if (value == null) {
             connection.send(JsonRpcCodec.encode(Response.noResult(request.id())));
+          } else if (value instanceof RawJson raw) {
+            connection.send(JsonRpcCodec.encodeRawResult(request.id(), raw.text()));
           } else {
-            connection.send(JsonRpcCodec.encode(new Response(request.id(), value)));
+            connection.send(JsonRpcCodec.encode(new Response(request.id(), (JsonNode) value)));
           }
         });
   }
 
-  private CompletableFuture<@Nullable JsonNode> dispatch(Connection c, Request r) {
+  /** A result that is already JSON text (changes carry their encoded form). */
+  private record RawJson(String text) {}
+
+  private CompletableFuture<@Nullable Object> dispatch(Connection c, Request r) {
     Engine engine = engine();
     switch (r.method()) {
       case "subscribe":
@@ -141,7 +146,9 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
         {
           String docId = docId(r);
           long rev = requiredRev(r.param(1), "rev");
-          return engine.getChangesSince(docId, rev).thenApply(PatchesRpcHandler::changesJson);
+          return engine
+              .getChangesSince(docId, rev)
+              .thenApply(changes -> new RawJson(changesArray(changes)));
         }
       case "commitChanges":
         {
@@ -218,7 +225,7 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
     }
   }
 
-  private CompletableFuture<@Nullable JsonNode> subscribe(Connection c, Request r) {
+  private CompletableFuture<@Nullable Object> subscribe(Connection c, Request r) {
     List<String> ids = docIds(r.param(0));
     List<CompletableFuture<Boolean>> deleted = new ArrayList<>(ids.size());
     for (String id : ids) {
@@ -250,15 +257,19 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
     if (subscribers.isEmpty()) {
       return;
     }
-    String frame = null;
+    byte[] frame = null;
     for (Connection c : subscribers) {
       if (c.id().equals(originId)) {
         continue;
       }
-      if (frame == null) {
-        ObjectNode params = Json.object().put("docId", docId);
-        params.set("changes", changesJson(changes));
-        frame = notification("changesCommitted", params); // encoded once for every subscriber
+      if (frame == null) { // encoded once for every subscriber
+        String text =
+            "{\"jsonrpc\":\"2.0\",\"method\":\"changesCommitted\",\"params\":{\"docId\":"
+                + Json.write(Json.NODES.stringNode(docId))
+                + ",\"changes\":"
+                + changesArray(changes)
+                + "}}";
+        frame = text.getBytes(StandardCharsets.UTF_8);
       }
       c.send(frame);
     }
@@ -266,7 +277,9 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
 
   @Override
   public void docDeleted(String docId, @Nullable String originId) {
-    String frame = notification("docDeleted", Json.object().put("docId", docId));
+    byte[] frame =
+        notification("docDeleted", Json.object().put("docId", docId))
+            .getBytes(StandardCharsets.UTF_8);
     for (Connection c : subscriptions.subscribers(docId)) {
       if (!c.id().equals(originId)) {
         c.send(frame);
@@ -281,21 +294,39 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
   // ---------------------------------------------------------------------------------------------
   // Encoding
 
-  private static JsonNode snapshotJson(Snapshot s) {
-    ObjectNode out = Json.object();
-    out.set("state", s.state() == null ? Json.NODES.nullNode() : s.state());
-    out.put("rev", s.rev());
-    out.set("changes", changesJson(s.changes()));
-    return out;
+  private static RawJson snapshotJson(Snapshot s) {
+    JsonNode state = s.state() == null ? Json.NODES.nullNode() : s.state();
+    return new RawJson(
+        "{\"state\":"
+            + Json.write(state)
+            + ",\"rev\":"
+            + s.rev()
+            + ",\"changes\":"
+            + changesArray(s.changes())
+            + "}");
   }
 
-  private static JsonNode commitJson(CommitResult result) {
-    ObjectNode out = Json.object();
-    out.set("changes", changesJson(result.changes()));
-    if (result.docReloadRequired()) {
-      out.put("docReloadRequired", true);
+  private static RawJson commitJson(CommitResult result) {
+    return new RawJson(
+        "{\"changes\":"
+            + changesArray(result.changes())
+            + (result.docReloadRequired() ? ",\"docReloadRequired\":true}" : "}"));
+  }
+
+  /** The JSON array of changes, from each change's cached text. */
+  static String changesArray(List<Change> changes) {
+    int size = 2;
+    for (Change c : changes) {
+      size += c.toJsonString().length() + 1;
     }
-    return out;
+    StringBuilder sb = new StringBuilder(size).append('[');
+    for (int i = 0; i < changes.size(); i++) {
+      if (i > 0) {
+        sb.append(',');
+      }
+      sb.append(changes.get(i).toJsonString());
+    }
+    return sb.append(']').toString();
   }
 
   static ArrayNode changesJson(List<Change> changes) {
@@ -453,7 +484,7 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
     return q;
   }
 
-  private static <T> CompletableFuture<@Nullable JsonNode> done(JsonNode value) {
+  private static CompletableFuture<@Nullable Object> done(JsonNode value) {
     return CompletableFuture.completedFuture(value);
   }
 

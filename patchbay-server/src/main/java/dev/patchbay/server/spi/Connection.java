@@ -14,6 +14,13 @@ public interface Connection {
   /** Queues a text message for the client. Messages are delivered in the order they were queued. */
   void send(String text);
 
+  /**
+   * Queues a text message given as its UTF-8 bytes, in order with {@link #send(String)}. Fan-out
+   * encodes a message once and hands the same array to every subscriber, so implementations must
+   * not modify it, and callers must not either once it is sent.
+   */
+  void send(byte[] utf8Text);
+
   /** Returns whether the connection can take more messages without growing its buffer. */
   boolean isWritable();
 

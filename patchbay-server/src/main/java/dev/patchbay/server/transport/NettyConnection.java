@@ -1,6 +1,7 @@
 package dev.patchbay.server.transport;
 
 import dev.patchbay.server.spi.Connection;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
@@ -25,6 +26,15 @@ final class NettyConnection implements Connection {
   public void send(String text) {
     if (channel.isActive()) {
       channel.writeAndFlush(new TextWebSocketFrame(text), channel.voidPromise());
+    }
+  }
+
+  @Override
+  public void send(byte[] utf8Text) {
+    if (channel.isActive()) {
+      // Wrapping shares the array: no copy per subscriber.
+      channel.writeAndFlush(
+          new TextWebSocketFrame(Unpooled.wrappedBuffer(utf8Text)), channel.voidPromise());
     }
   }
 

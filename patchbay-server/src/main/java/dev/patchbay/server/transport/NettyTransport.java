@@ -18,7 +18,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
-import io.netty.handler.codec.http.websocketx.extensions.compression.WebSocketServerCompressionHandler;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -94,11 +94,13 @@ public final class NettyTransport implements AutoCloseable {
                   @Override
                   protected void initChannel(SocketChannel ch) {
                     ChannelPipeline p = ch.pipeline();
+                    // Many small frames per connection: flush once per event-loop pass, not per
+                    // frame.
+                    p.addLast("flush", new FlushConsolidationHandler(256, true));
                     p.addLast("http", new HttpServerCodec());
                     p.addLast("aggregate", new HttpObjectAggregator(64 * 1024));
                     p.addLast("routes", http);
-                    p.addLast(
-                        "deflate", new WebSocketServerCompressionHandler(settings.maxFrameBytes()));
+                    p.addLast("deflate", Compression.handler(settings.maxFrameBytes()));
                     p.addLast("websocket", new WebSocketServerProtocolHandler(wsConfig));
                     // Clients may fragment a message; the limit applies to the whole message.
                     p.addLast("fragments", new WebSocketFrameAggregator(settings.maxFrameBytes()));
