@@ -73,6 +73,14 @@ final class ServeCommand implements Callable<Integer> {
   int maxFrameBytes;
 
   @Option(
+      names = "--max-change-bytes",
+      defaultValue = "${env:PATCHBAY_MAX_CHANGE_BYTES:-4194304}",
+      description =
+          "Largest change (as JSON) a document stores; larger ones are refused with 413 (env"
+              + " PATCHBAY_MAX_CHANGE_BYTES, default ${DEFAULT-VALUE}).")
+  int maxChangeBytes;
+
+  @Option(
       names = "--session-timeout-minutes",
       defaultValue = "${env:PATCHBAY_SESSION_TIMEOUT_MINUTES:-30}",
       description =
@@ -108,17 +116,19 @@ final class ServeCommand implements Callable<Integer> {
     try {
       List<String> patterns = lww.stream().map(String::trim).filter(p -> !p.isEmpty()).toList();
       config =
-          new ServerConfig(
-              host,
-              port,
-              dataDir,
-              store,
-              patterns,
-              shards == 0 ? ServerConfig.defaults().shards() : shards,
-              maxFrameBytes,
-              Duration.ofMinutes(sessionTimeoutMinutes),
-              maxChangesPerVersion,
-              maxCachedDocs);
+          ServerConfig.builder()
+              .host(host)
+              .port(port)
+              .dataDir(dataDir)
+              .store(store)
+              .lwwPatterns(patterns)
+              .shards(shards == 0 ? ServerConfig.defaults().shards() : shards)
+              .maxFrameBytes(maxFrameBytes)
+              .maxChangeBytes(maxChangeBytes)
+              .sessionTimeout(Duration.ofMinutes(sessionTimeoutMinutes))
+              .maxChangesPerVersion(maxChangesPerVersion)
+              .maxCachedDocs(maxCachedDocs)
+              .build();
       docStore = openStore(config);
     } catch (PatchbayException | IllegalArgumentException e) {
       System.err.println("patchbay: " + e.getMessage());

@@ -56,7 +56,8 @@ public final class PatchbayServer implements AutoCloseable {
                 config.maxChangesPerVersion(),
                 config.maxCachedDocs(),
                 config.lwwPatterns(),
-                100_000),
+                100_000,
+                config.maxChangeBytes()),
             patches,
             System::currentTimeMillis);
     patches.bind(engine);

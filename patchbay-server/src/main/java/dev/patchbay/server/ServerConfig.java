@@ -4,11 +4,13 @@ import dev.patchbay.core.PatchbayException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 
 /**
- * The validated, immutable settings of a {@link PatchbayServer}. Every field has a default (see
- * {@link #defaults()}) and a command-line flag and {@code PATCHBAY_*} environment variable in the
- * {@code patchbay serve} command; the README lists them.
+ * The validated, immutable settings of a {@link PatchbayServer}, built with {@link #builder()}.
+ * Every setting has a default and a flag and {@code PATCHBAY_*} environment variable of {@code
+ * patchbay serve}; the README lists them. Invalid settings fail at {@link Builder#build()} with a
+ * message that names the setting.
  *
  * @param host the address to bind; {@code 127.0.0.1} by default
  * @param port the port to bind; 8787 by default, 0 picks a free port
@@ -18,6 +20,7 @@ import java.util.List;
  *     use last-write-wins; every other document uses OT
  * @param shards the number of single-threaded document executors (one writer per document)
  * @param maxFrameBytes the largest WebSocket message accepted, in bytes
+ * @param maxChangeBytes the largest change (as JSON) a document stores; larger ones answer 413
  * @param sessionTimeout the gap between changes that starts a new version
  * @param maxChangesPerVersion a version is cut at least every this many changes (0 disables)
  * @param maxCachedDocs how many documents stay loaded in memory
@@ -30,12 +33,14 @@ public record ServerConfig(
     List<String> lwwPatterns,
     int shards,
     int maxFrameBytes,
+    int maxChangeBytes,
     Duration sessionTimeout,
     int maxChangesPerVersion,
     int maxCachedDocs) {
 
   /** Validates every setting; the message names the setting that is wrong. */
   public ServerConfig {
+    Objects.requireNonNull(dataDir, "dataDir");
     lwwPatterns = List.copyOf(lwwPatterns);
     require(!host.isBlank(), "host must not be empty");
     require(port >= 0 && port <= 65_535, "port must be between 0 and 65535, was " + port);
@@ -48,6 +53,8 @@ public record ServerConfig(
         "max-frame-bytes must be at least 65536 (the Patches client sends 1 MB batches), was "
             + maxFrameBytes);
     require(
+        maxChangeBytes >= 1024, "max-change-bytes must be at least 1024, was " + maxChangeBytes);
+    require(
         !sessionTimeout.isNegative() && !sessionTimeout.isZero(),
         "session-timeout must be positive");
     require(maxChangesPerVersion >= 0, "max-changes-per-version must not be negative");
@@ -59,67 +66,137 @@ public record ServerConfig(
 
   /** Returns the defaults: 127.0.0.1:8787, SQLite under {@code ./data}, every document OT. */
   public static ServerConfig defaults() {
-    return new ServerConfig(
-        "127.0.0.1",
-        8787,
-        Path.of("data"),
-        "sqlite",
-        List.of(),
-        Math.max(2, Runtime.getRuntime().availableProcessors()),
-        16 * 1024 * 1024,
-        Duration.ofMinutes(30),
-        1000,
-        10_000);
+    return builder().build();
   }
 
-  /** Returns a copy bound to another port. */
-  public ServerConfig withPort(int newPort) {
-    return new ServerConfig(
-        host,
-        newPort,
-        dataDir,
-        store,
-        lwwPatterns,
-        shards,
-        maxFrameBytes,
-        sessionTimeout,
-        maxChangesPerVersion,
-        maxCachedDocs);
+  /** Returns a builder holding the defaults. */
+  public static Builder builder() {
+    return new Builder();
   }
 
-  /** Returns a copy using another store kind ({@code sqlite} or {@code memory}). */
-  public ServerConfig withStore(String newStore, Path newDataDir) {
-    return new ServerConfig(
-        host,
-        port,
-        newDataDir,
-        newStore,
-        lwwPatterns,
-        shards,
-        maxFrameBytes,
-        sessionTimeout,
-        maxChangesPerVersion,
-        maxCachedDocs);
-  }
-
-  /** Returns a copy with other last-write-wins patterns. */
-  public ServerConfig withLwwPatterns(List<String> patterns) {
-    return new ServerConfig(
-        host,
-        port,
-        dataDir,
-        store,
-        patterns,
-        shards,
-        maxFrameBytes,
-        sessionTimeout,
-        maxChangesPerVersion,
-        maxCachedDocs);
+  /** Returns a builder holding this configuration. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.host = host;
+    b.port = port;
+    b.dataDir = dataDir;
+    b.store = store;
+    b.lwwPatterns = lwwPatterns;
+    b.shards = shards;
+    b.maxFrameBytes = maxFrameBytes;
+    b.maxChangeBytes = maxChangeBytes;
+    b.sessionTimeout = sessionTimeout;
+    b.maxChangesPerVersion = maxChangesPerVersion;
+    b.maxCachedDocs = maxCachedDocs;
+    return b;
   }
 
   private static void require(boolean ok, String message) {
     if (!ok) {
       throw new PatchbayException(400, "Invalid configuration: " + message);
+    }
+  }
+
+  /** Collects settings; {@link #build()} validates and seals them. Not thread-safe. */
+  public static final class Builder {
+    private String host = "127.0.0.1";
+    private int port = 8787;
+    private Path dataDir = Path.of("data");
+    private String store = "sqlite";
+    private List<String> lwwPatterns = List.of();
+    private int shards = Math.max(2, Runtime.getRuntime().availableProcessors());
+    private int maxFrameBytes = 16 * 1024 * 1024;
+    private int maxChangeBytes = 4 * 1024 * 1024;
+    private Duration sessionTimeout = Duration.ofMinutes(30);
+    private int maxChangesPerVersion = 1000;
+    private int maxCachedDocs = 10_000;
+
+    private Builder() {}
+
+    /** Sets the address to bind. */
+    public Builder host(String value) {
+      host = value;
+      return this;
+    }
+
+    /** Sets the port to bind; 0 picks a free one. */
+    public Builder port(int value) {
+      port = value;
+      return this;
+    }
+
+    /** Sets the directory of the SQLite file. */
+    public Builder dataDir(Path value) {
+      dataDir = value;
+      return this;
+    }
+
+    /** Sets the store: {@code sqlite} or {@code memory}. */
+    public Builder store(String value) {
+      store = value;
+      return this;
+    }
+
+    /** Sets the id patterns of last-write-wins documents. */
+    public Builder lwwPatterns(List<String> value) {
+      lwwPatterns = value;
+      return this;
+    }
+
+    /** Sets the number of document executors. */
+    public Builder shards(int value) {
+      shards = value;
+      return this;
+    }
+
+    /** Sets the largest WebSocket message accepted. */
+    public Builder maxFrameBytes(int value) {
+      maxFrameBytes = value;
+      return this;
+    }
+
+    /** Sets the largest change a document stores. */
+    public Builder maxChangeBytes(int value) {
+      maxChangeBytes = value;
+      return this;
+    }
+
+    /** Sets the gap between changes that closes an editing session. */
+    public Builder sessionTimeout(Duration value) {
+      sessionTimeout = value;
+      return this;
+    }
+
+    /** Sets how often a version is cut at the latest (0 disables). */
+    public Builder maxChangesPerVersion(int value) {
+      maxChangesPerVersion = value;
+      return this;
+    }
+
+    /** Sets how many documents stay loaded. */
+    public Builder maxCachedDocs(int value) {
+      maxCachedDocs = value;
+      return this;
+    }
+
+    /**
+     * Validates and returns the configuration.
+     *
+     * @throws PatchbayException with code 400 naming the first invalid setting
+     */
+    public ServerConfig build() {
+      return new ServerConfig(
+          host,
+          port,
+          dataDir,
+          store,
+          lwwPatterns,
+          shards,
+          maxFrameBytes,
+          maxChangeBytes,
+          sessionTimeout,
+          maxChangesPerVersion,
+          maxCachedDocs);
     }
   }
 }

@@ -6,7 +6,6 @@ import dev.patchbay.core.json.Json;
 import dev.patchbay.server.store.DocStores;
 import java.net.URI;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -26,19 +25,14 @@ class BadInputTest {
 
   @BeforeEach
   void start() {
-    ServerConfig base = ServerConfig.defaults().withPort(0);
     ServerConfig config =
-        new ServerConfig(
-            base.host(),
-            0,
-            base.dataDir(),
-            "memory",
-            List.of(),
-            2,
-            MAX_FRAME,
-            base.sessionTimeout(),
-            base.maxChangesPerVersion(),
-            base.maxCachedDocs());
+        ServerConfig.builder()
+            .port(0)
+            .store("memory")
+            .shards(2)
+            .maxFrameBytes(MAX_FRAME)
+            .maxChangeBytes(4096)
+            .build();
     server = PatchbayServer.start(config, DocStores.inMemory());
     uri = URI.create("ws://127.0.0.1:" + server.address().getPort() + "/ws");
   }
@@ -125,6 +119,27 @@ class BadInputTest {
       assertThat(
               good.result(
                   "getChangesSince", Json.NODES.stringNode("any"), Json.NODES.numberNode(0)))
+          .isEmpty();
+    }
+  }
+
+  @Test
+  void changeOverTheStorageLimit_answers413NamingTheChange() {
+    try (TestClient c = new TestClient(uri)) {
+      String big = "y".repeat(5000);
+      JsonNode answer =
+          c.call(
+              "commitChanges",
+              Json.NODES.stringNode("big"),
+              Json.parse(
+                  "[{\"id\":\"huge\",\"ops\":[{\"op\":\"add\",\"path\":\"/a\",\"value\":\""
+                      + big
+                      + "\"}]}]"));
+      assertThat(answer.get("error").get("code").asInt()).isEqualTo(413);
+      assertThat(answer.get("error").get("data"))
+          .isEqualTo(Json.parse("{\"changeId\":\"huge\",\"scope\":\"change\"}"));
+      assertThat(
+              c.result("getChangesSince", Json.NODES.stringNode("big"), Json.NODES.numberNode(0)))
           .isEmpty();
     }
   }

@@ -41,7 +41,7 @@ class ConvergenceTest {
 
   @BeforeEach
   void start() {
-    server = PatchbayServer.start(ServerConfig.defaults().withPort(0), DocStores.inMemory());
+    server = PatchbayServer.start(ServerConfig.builder().port(0).build(), DocStores.inMemory());
     uri = URI.create("ws://127.0.0.1:" + server.address().getPort() + "/ws");
   }
 

@@ -23,7 +23,7 @@ class PatchesProtocolEndToEndTest {
   @BeforeEach
   void start() {
     ServerConfig config =
-        ServerConfig.defaults().withPort(0).withLwwPatterns(List.of("prefs*", "settings/*"));
+        ServerConfig.builder().port(0).lwwPatterns(List.of("prefs*", "settings/*")).build();
     server = PatchbayServer.start(config, DocStores.inMemory());
     uri = URI.create("ws://127.0.0.1:" + server.address().getPort() + "/ws");
   }

@@ -70,6 +70,7 @@ public final class Engine implements AutoCloseable {
    * @param maxCachedDocs how many idle documents stay loaded
    * @param lwwPatterns id globs of last-write-wins documents
    * @param maxQueuedTasks the bound of each shard's task queue; beyond it callers get 503
+   * @param maxChangeBytes the largest change (as JSON) stored; larger ones answer 413
    */
   public record Settings(
       int shards,
@@ -77,7 +78,8 @@ public final class Engine implements AutoCloseable {
       int maxChangesPerVersion,
       int maxCachedDocs,
       List<String> lwwPatterns,
-      int maxQueuedTasks) {
+      int maxQueuedTasks,
+      int maxChangeBytes) {
     /** Copies the patterns. */
     public Settings {
       lwwPatterns = List.copyOf(lwwPatterns);
@@ -532,6 +534,21 @@ public final class Engine implements AutoCloseable {
       changes.add(
           new Change(
               c.id(), baseRev, rev, c.ops(), createdAt, now, c.batchId(), originId, c.metadata()));
+    }
+    for (Change c : changes) {
+      // The JSON text is cached on the change and reused for every answer and notification.
+      int size = c.toJsonString().length();
+      if (size > settings.maxChangeBytes()) {
+        throw new PatchbayException(
+            413,
+            "Change "
+                + c.id()
+                + " is "
+                + size
+                + " characters of JSON; this server stores at most "
+                + settings.maxChangeBytes(),
+            Json.object().put("changeId", c.id()).put("scope", "change"));
+      }
     }
     if (baseRev > initialRev) {
       throw new PatchbayException(
