@@ -5,8 +5,8 @@
 #   scripts/peer-bench.sh [N M K RATE]        broadcast workload, default 60 6 100 25
 #
 # Needs Node.js and npm (the peers' packages are installed into a temporary copy of
-# ../shared/peer-bench). Each Patchbay server first runs the same workload once as JIT warm-up
-# (reported on stderr, not stdout). Afterwards both Patchbay servers also run the commit workload
+# ../shared/peer-bench). Each Patchbay server is first warmed up (JIT) with the same workload at
+# half the rate and three times the ops, reported on stderr, not stdout. Afterwards both Patchbay servers also run the commit workload
 # (MODE=commit, 32 clients x 100 changes to one document).
 set -euo pipefail
 N=${1:-60} M=${2:-6} K=${3:-100} RATE=${4:-25}
@@ -35,7 +35,8 @@ start patchbay-sqlite 18802 --data-dir "$work/data"
 cd "$work"
 for port in 18801 18802; do
   echo "warm-up on port $port:" >&2
-  URL=ws://127.0.0.1:$port/ws N=$N M=$M K=$K RATE=$RATE NAME=warm-up node patches-rpc-bench.mjs >&2
+  URL=ws://127.0.0.1:$port/ws N=$N M=$M K=$((K * 3)) RATE=$(((RATE + 1) / 2)) NAME=warm-up \
+    node patches-rpc-bench.mjs >&2
 done
 PATCHES_URL=ws://127.0.0.1:18801/ws PATCHES_NAME=patchbay-memory ./run-all.sh "$N" "$M" "$K" "$RATE" 2>/dev/null \
   | grep '^{'
