@@ -141,4 +141,26 @@ public final class Json {
     }
     return a.equals(b);
   }
+
+  /**
+   * JavaScript truthiness ({@code Boolean(value)}) of a JSON value: false for an absent value
+   * ({@code null} or missing, JavaScript's undefined), JSON null, false, 0, NaN and the empty
+   * string; true for everything else, empty objects and arrays included.
+   */
+  public static boolean truthy(@Nullable JsonNode node) {
+    if (node == null || node.isNull() || node.isMissingNode()) {
+      return false;
+    }
+    if (node.isBoolean()) {
+      return node.booleanValue();
+    }
+    if (node.isNumber()) {
+      double d = node.doubleValue();
+      return d != 0 && !Double.isNaN(d);
+    }
+    if (node.isString()) {
+      return !node.stringValue().isEmpty();
+    }
+    return true;
+  }
 }

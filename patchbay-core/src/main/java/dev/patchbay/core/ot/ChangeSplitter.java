@@ -109,7 +109,7 @@ final class ChangeSplitter {
         double soloSize = storageSize(orig.withOps(List.of(op)));
         if (soloSize > maxBytes) {
           List<Change> pieces = null;
-          if (op.op().equals("@txt") && truthy(op.value())) {
+          if (op.op().equals("@txt") && Json.truthy(op.value())) {
             pieces = splitText(orig, op, rev, estimator);
           } else if (op.op().equals("replace") || op.op().equals("add")) {
             pieces = splitLargeValue(orig, op, rev);
@@ -448,7 +448,7 @@ final class ChangeSplitter {
   /** The width an op occupies in the document after it applies (a delete leaves none). */
   private static long advanceOf(JsonNode op) {
     JsonNode retain = op.get("retain");
-    if (retain != null && truthy(retain)) {
+    if (retain != null && Json.truthy(retain)) {
       return retain.isNumber() ? retain.longValue() : 1;
     }
     JsonNode insert = op.get("insert");
@@ -490,24 +490,6 @@ final class ChangeSplitter {
       return index - 1;
     }
     return index;
-  }
-
-  /** JavaScript truthiness of a JSON value ({@code null} = absent). */
-  private static boolean truthy(@Nullable JsonNode node) {
-    if (node == null || node.isNull() || node.isMissingNode()) {
-      return false;
-    }
-    if (node.isBoolean()) {
-      return node.booleanValue();
-    }
-    if (node.isNumber()) {
-      double d = node.doubleValue();
-      return d != 0 && !Double.isNaN(d);
-    }
-    if (node.isString()) {
-      return !node.stringValue().isEmpty();
-    }
-    return true;
   }
 
   /** Storage bytes per JSON byte, calibrated by one real measurement of the change. */

@@ -22,22 +22,9 @@ final class Js {
 
   private Js() {}
 
-  /** {@code Boolean(value)}: false for undefined, null, false, 0, NaN and the empty string. */
+  /** {@code Boolean(value)}; see {@link Json#truthy}. */
   static boolean truthy(@Nullable JsonNode node) {
-    if (node == null || node.isNull() || node.isMissingNode()) {
-      return false;
-    }
-    if (node.isBoolean()) {
-      return node.booleanValue();
-    }
-    if (node.isNumber()) {
-      double d = node.doubleValue();
-      return d != 0 && !Double.isNaN(d);
-    }
-    if (node.isString()) {
-      return !node.stringValue().isEmpty();
-    }
-    return true;
+    return Json.truthy(node);
   }
 
   /**

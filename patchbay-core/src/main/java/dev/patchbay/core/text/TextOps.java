@@ -1,6 +1,7 @@
 package dev.patchbay.core.text;
 
 import dev.patchbay.core.PatchbayException;
+import dev.patchbay.core.json.Json;
 import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -108,7 +109,7 @@ public final class TextOps {
           // Upstream fails here reading a property of null.
           throw new PatchbayException(400, "Invalid text document: first op is null");
         }
-        if (first.isObject() && truthy(first.get("insert"))) {
+        if (first.isObject() && Json.truthy(first.get("insert"))) {
           return Delta.fromJson(current);
         }
       }
@@ -116,7 +117,7 @@ public final class TextOps {
     }
     if (current.isObject()) {
       JsonNode ops = current.get("ops");
-      if (truthy(ops)) {
+      if (Json.truthy(ops)) {
         if (ops.isArray()) {
           return Delta.fromJson(ops);
         }
@@ -208,23 +209,5 @@ public final class TextOps {
       }
     }
     return rebuilt.build();
-  }
-
-  // JavaScript truthiness of a JSON value (absent is undefined).
-  private static boolean truthy(@Nullable JsonNode node) {
-    if (node == null || node.isNull() || node.isMissingNode()) {
-      return false;
-    }
-    if (node.isBoolean()) {
-      return node.booleanValue();
-    }
-    if (node.isNumber()) {
-      double d = node.doubleValue();
-      return d != 0 && !Double.isNaN(d);
-    }
-    if (node.isString()) {
-      return !node.stringValue().isEmpty();
-    }
-    return true;
   }
 }
