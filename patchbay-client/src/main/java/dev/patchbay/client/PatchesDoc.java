@@ -1,0 +1,337 @@
+package dev.patchbay.client;
+
+import dev.patchbay.client.spi.ClientStore;
+import dev.patchbay.client.spi.StoredDoc;
+import dev.patchbay.core.PatchbayException;
+import dev.patchbay.core.json.Json;
+import dev.patchbay.core.ot.Change;
+import dev.patchbay.core.ot.ChangeApplier;
+import dev.patchbay.core.ot.OtTransforms;
+import dev.patchbay.core.patch.ApplyOptions;
+import dev.patchbay.core.patch.JsonPatch;
+import dev.patchbay.core.patch.PatchOp;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * One OT document on the client. A local edit ({@link #change}) applies at once to the state the
+ * application sees and joins the pending queue as a {@link Change} made on the committed revision;
+ * server changes apply to the committed state, and the pending queue is rebased over them with the
+ * same transform walk the server uses, so both sides converge.
+ *
+ * <p>Thread-safe: every method may be called from any thread. Listeners run on the thread that
+ * caused the update, after the document's lock is released.
+ */
+public final class PatchesDoc {
+  /** Length of the ids minted for local changes; stable across resends, as the Patches client. */
+  static final int CHANGE_ID_LENGTH = 12;
+
+  private static final Logger LOG = LoggerFactory.getLogger(PatchesDoc.class);
+  private static final String ID_ALPHABET =
+      "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+  /** What applying server changes did. */
+  enum ApplyOutcome {
+    /** Applied (possibly nothing new). */
+    APPLIED,
+    /** The changes do not follow the committed revision: some are missing, catch up first. */
+    GAP
+  }
+
+  private final String id;
+  private final ClientStore store;
+  private final Clock clock;
+  private final Listeners<Consumer<PatchesDoc>> updateListeners = new Listeners<>();
+  private final Consumer<PatchesDoc> onLocalChange;
+
+  private @Nullable JsonNode committedState;
+  private long committedRev;
+  private List<Change> pending;
+  private @Nullable JsonNode state;
+
+  PatchesDoc(String id, ClientStore store, Clock clock, Consumer<PatchesDoc> onLocalChange) {
+    this.id = id;
+    this.store = store;
+    this.clock = clock;
+    this.onLocalChange = onLocalChange;
+    StoredDoc stored = store.loadDoc(id);
+    if (stored == null) {
+      stored = StoredDoc.empty();
+    }
+    this.committedState = stored.state();
+    this.committedRev = stored.committedRev();
+    this.pending = stored.pending();
+    this.state = view(committedState, pending);
+  }
+
+  /** Returns the document id. */
+  public String id() {
+    return id;
+  }
+
+  /**
+   * Returns the current state: the committed state with every pending change applied, as a copy the
+   * caller may modify.
+   *
+   * @return the state, or {@code null} when the document has no content yet
+   */
+  public synchronized @Nullable JsonNode state() {
+    return state == null ? null : state.deepCopy();
+  }
+
+  /**
+   * Returns the current state converted to {@code type}.
+   *
+   * @return the converted state, or {@code null} when the document has no content yet
+   * @throws tools.jackson.core.JacksonException when the state does not convert
+   */
+  public <T> @Nullable T state(Class<T> type) {
+    JsonNode current = currentTree();
+    return current == null ? null : Json.MAPPER.convertValue(current, type);
+  }
+
+  /**
+   * Returns the current state converted to the type {@code type} describes, e.g. {@code new
+   * TypeReference<Map<String, List<Todo>>>() {}}.
+   *
+   * @return the converted state, or {@code null} when the document has no content yet
+   * @throws tools.jackson.core.JacksonException when the state does not convert
+   */
+  public <T> @Nullable T state(TypeReference<T> type) {
+    JsonNode current = currentTree();
+    return current == null ? null : Json.MAPPER.convertValue(current, type);
+  }
+
+  private synchronized @Nullable JsonNode currentTree() {
+    return state;
+  }
+
+  /** Returns the revision of the last server change applied; 0 before the first. */
+  public synchronized long committedRev() {
+    return committedRev;
+  }
+
+  /** Returns whether local changes wait for the server's acknowledgement. */
+  public synchronized boolean hasPending() {
+    return !pending.isEmpty();
+  }
+
+  /** Returns the pending changes, oldest first, as an immutable list. */
+  public synchronized List<Change> pendingChanges() {
+    return pending;
+  }
+
+  /**
+   * Edits the document: {@code mutator} describes the edit on a {@link PatchBuilder}; the edit
+   * applies at once and is queued for the server. An edit with no operations does nothing.
+   *
+   * @return the queued change, or {@code null} when the edit had no operations
+   * @throws PatchbayException when an operation does not apply to the current state; nothing
+   *     changes then
+   */
+  public @Nullable Change change(Consumer<PatchBuilder> mutator) {
+    PatchBuilder builder = new PatchBuilder();
+    mutator.accept(builder);
+    List<PatchOp> ops = builder.ops();
+    if (ops.isEmpty()) {
+      return null;
+    }
+    Change change;
+    synchronized (this) {
+      JsonNode next;
+      try {
+        next = JsonPatch.apply(state, ops, ApplyOptions.STRICT);
+      } catch (PatchbayException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        throw new PatchbayException(400, "The edit does not apply: " + e.getMessage(), e);
+      }
+      long rev = pending.isEmpty() ? committedRev + 1 : pending.get(pending.size() - 1).rev() + 1;
+      change = Change.of(newChangeId(), committedRev, rev, ops, clock.millis());
+      store.appendPending(id, change);
+      List<Change> queue = new ArrayList<>(pending);
+      queue.add(change);
+      pending = List.copyOf(queue);
+      state = next;
+    }
+    fireUpdate();
+    onLocalChange.accept(this);
+    return change;
+  }
+
+  /**
+   * Registers a listener called after every update of the state, committed revision or pending
+   * queue, local or from the server.
+   *
+   * @return closes to remove the listener
+   */
+  public Subscription onUpdate(Consumer<PatchesDoc> listener) {
+    return updateListeners.add(listener);
+  }
+
+  /**
+   * Applies committed changes from the server: already known ones only drop pending copies by id,
+   * new ones apply to the committed state and the pending queue is rebased over them.
+   *
+   * @param serverChanges committed changes in revision order
+   * @return {@link ApplyOutcome#GAP} when the new changes do not start right after the committed
+   *     revision or skip one (nothing is applied then)
+   * @throws dev.patchbay.core.ot.ApplyChangesException when a committed change does not apply
+   */
+  ApplyOutcome applyServerChanges(List<Change> serverChanges) {
+    boolean updated;
+    synchronized (this) {
+      Set<String> staleIds = new HashSet<>();
+      List<Change> fresh = new ArrayList<>();
+      for (Change c : serverChanges) {
+        if (c.rev() <= committedRev) {
+          staleIds.add(c.id());
+        } else {
+          fresh.add(c);
+        }
+      }
+      if (!fresh.isEmpty() && !contiguous(fresh)) {
+        return ApplyOutcome.GAP;
+      }
+      List<Change> queue = without(pending, staleIds);
+      if (fresh.isEmpty() && queue.size() == pending.size()) {
+        return ApplyOutcome.APPLIED;
+      }
+      JsonNode newCommitted = ChangeApplier.applyChanges(committedState, fresh);
+      List<Change> rebased = OtTransforms.rebaseChanges(fresh, queue);
+      long newRev = fresh.isEmpty() ? committedRev : fresh.get(fresh.size() - 1).rev();
+      store.saveDoc(id, newCommitted, newRev, rebased);
+      committedState = newCommitted;
+      committedRev = newRev;
+      pending = List.copyOf(rebased);
+      state = view(committedState, pending);
+      updated = true;
+    }
+    if (updated) {
+      fireUpdate();
+    }
+    return ApplyOutcome.APPLIED;
+  }
+
+  private boolean contiguous(List<Change> fresh) {
+    // A lone root replace may skip revisions (a reset by the server), as the Patches client allows.
+    if (fresh.size() == 1 && isRootReplace(fresh.get(0))) {
+      return true;
+    }
+    long expected = committedRev + 1;
+    for (Change c : fresh) {
+      if (c.rev() != expected) {
+        return false;
+      }
+      expected++;
+    }
+    return true;
+  }
+
+  private static boolean isRootReplace(Change c) {
+    return c.ops().size() == 1
+        && c.ops().get(0).path().isEmpty()
+        && c.ops().get(0).op().equals("replace");
+  }
+
+  /**
+   * Drops pending changes by id: the ones a commit sent that the server answered without (it
+   * transformed them away), or a batch the server asked to reload.
+   */
+  void dropPending(Collection<String> ids) {
+    synchronized (this) {
+      List<Change> queue = without(pending, new HashSet<>(ids));
+      if (queue.size() == pending.size()) {
+        return;
+      }
+      store.saveDoc(id, committedState, committedRev, queue);
+      pending = List.copyOf(queue);
+      state = view(committedState, pending);
+    }
+    fireUpdate();
+  }
+
+  /**
+   * Replaces the pending changes {@code sent} (the head of the queue) with {@code pieces}, the same
+   * edits split for the wire, so the ids the server answers with match pending ones.
+   */
+  void replacePendingHead(List<Change> sent, List<Change> pieces) {
+    synchronized (this) {
+      if (pending.size() < sent.size() || !pending.subList(0, sent.size()).equals(sent)) {
+        return; // the queue moved on meanwhile; the next flush splits again
+      }
+      List<Change> queue = new ArrayList<>(pieces);
+      queue.addAll(pending.subList(sent.size(), pending.size()));
+      store.saveDoc(id, committedState, committedRev, queue);
+      pending = List.copyOf(queue);
+    }
+  }
+
+  /**
+   * Replaces the committed state with a server snapshot ({@code getDoc}): {@code state} at {@code
+   * rev} followed by {@code changes}; pending changes are rebased over whatever is new.
+   */
+  void loadSnapshot(@Nullable JsonNode snapshotState, long rev, List<Change> changes) {
+    synchronized (this) {
+      JsonNode base = snapshotState == null || snapshotState.isNull() ? null : snapshotState;
+      JsonNode newCommitted = ChangeApplier.applyChanges(base, changes);
+      long newRev = changes.isEmpty() ? rev : changes.get(changes.size() - 1).rev();
+      List<Change> rebased = OtTransforms.rebaseChanges(changes, pending);
+      store.saveDoc(id, newCommitted, newRev, rebased);
+      committedState = newCommitted;
+      committedRev = newRev;
+      pending = List.copyOf(rebased);
+      state = view(committedState, pending);
+    }
+    fireUpdate();
+  }
+
+  private void fireUpdate() {
+    updateListeners.emit(l -> l.accept(this));
+  }
+
+  private @Nullable JsonNode view(@Nullable JsonNode committed, List<Change> queue) {
+    try {
+      return ChangeApplier.applyChanges(committed, queue);
+    } catch (RuntimeException e) {
+      // A rebased pending change that no longer applies is shown without; it is still sent, and
+      // the server's answer settles it.
+      LOG.warn(
+          "Pending change of {} does not apply to the committed state: {}", id, e.getMessage());
+      return ChangeApplier.applyChangesForReconstruction(committed, queue);
+    }
+  }
+
+  private static List<Change> without(List<Change> changes, Set<String> ids) {
+    if (ids.isEmpty()) {
+      return changes;
+    }
+    List<Change> kept = new ArrayList<>(changes.size());
+    for (Change c : changes) {
+      if (!ids.contains(c.id())) {
+        kept.add(c);
+      }
+    }
+    return kept;
+  }
+
+  static String newChangeId() {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    char[] id = new char[CHANGE_ID_LENGTH];
+    for (int i = 0; i < id.length; i++) {
+      id[i] = ID_ALPHABET.charAt(random.nextInt(ID_ALPHABET.length()));
+    }
+    return new String(id);
+  }
+}

@@ -1,0 +1,737 @@
+package dev.patchbay.client;
+
+import dev.patchbay.client.internal.ExecutorScheduler;
+import dev.patchbay.client.internal.JdkWebSocketTransport;
+import dev.patchbay.client.internal.NamedThreads;
+import dev.patchbay.client.internal.RpcClient;
+import dev.patchbay.client.spi.Scheduler;
+import dev.patchbay.client.spi.Transport;
+import dev.patchbay.client.spi.TransportConnection;
+import dev.patchbay.client.spi.TransportListener;
+import dev.patchbay.core.PatchbayException;
+import dev.patchbay.core.json.Json;
+import dev.patchbay.core.ot.BatchOptions;
+import dev.patchbay.core.ot.Change;
+import dev.patchbay.core.ot.ChangeBatching;
+import dev.patchbay.core.rpc.JsonRpcMessage;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.function.DoubleSupplier;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+
+/**
+ * Keeps the tracked documents of a {@link Patches} in sync with a Patches-protocol server. On every
+ * (re)connection it subscribes to all tracked documents, then per document flushes pending changes
+ * ({@code commitChanges}) or catches up ({@code getChangesSince}); afterwards it sends local edits
+ * as they happen and applies the server's {@code changesCommitted} notifications. A lost connection
+ * is reopened with backoff ({@link ReconnectPolicy}) until {@link #disconnect()}.
+ *
+ * <p>All protocol work runs on one thread ({@code patchbay-sync-<n>}), so a document is never
+ * synced twice at once. Listeners run on that thread; a throwing listener never stops the others.
+ *
+ * <pre>{@code
+ * PatchesSync sync = PatchesSync.builder(patches, URI.create("ws://127.0.0.1:8787/ws")).build();
+ * sync.connect();
+ * }</pre>
+ */
+public final class PatchesSync implements AutoCloseable {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PatchesSync.class);
+
+  private final Patches patches;
+  private final Transport transport;
+  private final Scheduler scheduler;
+  private final Executor executor;
+  private final @Nullable ExecutorService ownedExecutor;
+  private final @Nullable ExecutorScheduler ownedScheduler;
+  private final ReconnectPolicy reconnectPolicy;
+  private final Duration connectTimeout;
+  private final BatchOptions batchOptions;
+  private final DoubleSupplier random;
+  private final RpcClient rpc = new RpcClient();
+  private final List<Subscription> patchesSubscriptions = new ArrayList<>();
+
+  private final Listeners<Consumer<SyncState>> stateListeners = new Listeners<>();
+  private final Listeners<Consumer<Map<String, DocSyncState>>> docStateListeners =
+      new Listeners<>();
+  private final Listeners<BiConsumer<Throwable, @Nullable String>> errorListeners =
+      new Listeners<>();
+
+  // Confined to the executor.
+  private boolean wanted;
+  private boolean connecting;
+  private @Nullable TransportConnection connection;
+  private int generation;
+  private int attempts;
+  private Scheduler.@Nullable Cancellable reconnectTimer;
+  private final Map<String, DocRun> runs = new HashMap<>();
+  private final Map<String, DocSyncStatus> statuses = new HashMap<>();
+  private final List<CompletableFuture<Void>> connectWaiters = new ArrayList<>();
+
+  private volatile SyncState state = SyncState.INITIAL;
+  private volatile Map<String, DocSyncState> docStates = Map.of();
+
+  /** Whether a document's sync is running, and whether another pass was asked for meanwhile. */
+  private static final class DocRun {
+    boolean running;
+    boolean again;
+  }
+
+  private PatchesSync(Builder b) {
+    this.patches = b.patches;
+    this.connectTimeout = b.connectTimeout;
+    this.transport =
+        b.transport != null
+            ? b.transport
+            : new JdkWebSocketTransport(Objects.requireNonNull(b.uri), b.connectTimeout, 1024);
+    if (b.scheduler != null) {
+      this.scheduler = b.scheduler;
+      this.ownedScheduler = null;
+    } else {
+      this.ownedScheduler = new ExecutorScheduler();
+      this.scheduler = ownedScheduler;
+    }
+    if (b.executor != null) {
+      this.executor = b.executor;
+      this.ownedExecutor = null;
+    } else {
+      this.ownedExecutor = Executors.newSingleThreadExecutor(new NamedThreads("sync"));
+      this.executor = ownedExecutor;
+    }
+    this.reconnectPolicy = b.reconnectPolicy;
+    this.batchOptions = BatchOptions.defaults().withMaxPayloadBytes(b.maxPayloadBytes);
+    this.random = b.random;
+    patchesSubscriptions.add(
+        patches.onLocalChange(doc -> executor.execute(() -> onLocalChange(doc.id()))));
+    patchesSubscriptions.add(patches.onTrack(id -> executor.execute(() -> onTracked(id))));
+  }
+
+  /**
+   * Returns a builder for a coordinator that connects to {@code uri} over the JDK WebSocket.
+   *
+   * @param patches the documents to keep in sync
+   * @param uri the server's WebSocket address, e.g. {@code ws://127.0.0.1:8787/ws}
+   */
+  public static Builder builder(Patches patches, URI uri) {
+    Builder b = new Builder(patches);
+    b.uri = Objects.requireNonNull(uri, "uri");
+    return b;
+  }
+
+  /** Returns a builder for a coordinator over another transport. */
+  public static Builder builder(Patches patches, Transport transport) {
+    Builder b = new Builder(patches);
+    b.transport = Objects.requireNonNull(transport, "transport");
+    return b;
+  }
+
+  /** Returns the current state. */
+  public SyncState state() {
+    return state;
+  }
+
+  /**
+   * Returns every tracked document's sync state, keyed by id. The map is immutable and replaced on
+   * every change, so a caller can compare it by identity.
+   */
+  public Map<String, DocSyncState> docStates() {
+    return docStates;
+  }
+
+  /** Registers a listener for state changes; it is called only when the state really changed. */
+  public Subscription onStateChange(Consumer<SyncState> listener) {
+    return stateListeners.add(listener);
+  }
+
+  /** Registers a listener called with the new map whenever {@link #docStates()} is replaced. */
+  public Subscription onDocStatesChange(Consumer<Map<String, DocSyncState>> listener) {
+    return docStateListeners.add(listener);
+  }
+
+  /**
+   * Registers a listener for errors: failed connections and failed document syncs. The second
+   * argument is the document id, or {@code null} for connection errors.
+   */
+  public Subscription onError(BiConsumer<Throwable, @Nullable String> listener) {
+    return errorListeners.add(listener);
+  }
+
+  /**
+   * Starts connecting, and keeps reconnecting after losses until {@link #disconnect()}.
+   *
+   * @return completes when a connection is open, or exceptionally when the attempt limit is reached
+   *     or {@link #disconnect()} is called first
+   */
+  public CompletableFuture<Void> connect() {
+    CompletableFuture<Void> waiter = new CompletableFuture<>();
+    executor.execute(
+        () -> {
+          if (connection != null) {
+            waiter.complete(null);
+            return;
+          }
+          connectWaiters.add(waiter);
+          wanted = true;
+          if (!connecting && reconnectTimer == null) {
+            attempts = 0;
+            open();
+          }
+        });
+    return waiter;
+  }
+
+  /**
+   * Closes the connection and stops reconnecting. Pending changes stay in the store and are sent on
+   * the next {@link #connect()}.
+   */
+  public void disconnect() {
+    executor.execute(
+        () -> {
+          wanted = false;
+          cancelReconnect();
+          generation++;
+          connecting = false;
+          TransportConnection c = connection;
+          connection = null;
+          if (c != null) {
+            c.close();
+          }
+          rpc.failAll(new PatchbayException(503, "Disconnected"));
+          failWaiters(new PatchbayException(503, "Disconnected"));
+          resetDocStatuses();
+          publishState();
+        });
+  }
+
+  /** Disconnects and releases the coordinator's threads. */
+  @Override
+  public void close() {
+    for (Subscription s : patchesSubscriptions) {
+      s.close();
+    }
+    disconnect();
+    if (ownedExecutor != null) {
+      ownedExecutor.shutdown();
+    }
+    if (ownedScheduler != null) {
+      ownedScheduler.close();
+    }
+  }
+
+  // ---- connection lifecycle (executor thread) ----
+
+  private void open() {
+    int gen = ++generation;
+    connecting = true;
+    publishState();
+    CompletableFuture<TransportConnection> opening;
+    try {
+      opening = transport.connect(listener(gen));
+    } catch (RuntimeException e) {
+      opening = CompletableFuture.failedFuture(e);
+    }
+    CompletableFuture<TransportConnection> attempt = opening;
+    Scheduler.Cancellable timeout =
+        scheduler.schedule(
+            connectTimeout,
+            () ->
+                executor.execute(
+                    () -> {
+                      if (gen == generation && connecting) {
+                        attempt.cancel(false);
+                        connectFailed(
+                            gen, new TimeoutException("No connection within " + connectTimeout));
+                      }
+                    }));
+    attempt.whenComplete(
+        (c, e) ->
+            executor.execute(
+                () -> {
+                  timeout.cancel();
+                  if (gen != generation || !connecting) {
+                    if (c != null) {
+                      c.close();
+                    }
+                    return;
+                  }
+                  if (e != null) {
+                    connectFailed(gen, e);
+                  } else {
+                    connected(c);
+                  }
+                }));
+  }
+
+  private TransportListener listener(int gen) {
+    return new TransportListener() {
+      @Override
+      public void onText(String text) {
+        executor.execute(
+            () -> {
+              if (gen == generation) {
+                rpc.handle(text, PatchesSync.this::onNotification);
+              }
+            });
+      }
+
+      @Override
+      public void onClosed(int code, String reason) {
+        executor.execute(
+            () ->
+                lost(gen, new PatchbayException(503, "Connection closed: " + code + " " + reason)));
+      }
+
+      @Override
+      public void onError(Throwable error) {
+        executor.execute(() -> lost(gen, error));
+      }
+    };
+  }
+
+  private void connected(TransportConnection c) {
+    connecting = false;
+    connection = c;
+    attempts = 0;
+    publishState();
+    List<CompletableFuture<Void>> waiters = List.copyOf(connectWaiters);
+    connectWaiters.clear();
+    waiters.forEach(w -> w.complete(null));
+    syncAll();
+  }
+
+  private void connectFailed(int gen, Throwable error) {
+    if (gen != generation) {
+      return;
+    }
+    connecting = false;
+    emitError(error, null);
+    publishState();
+    scheduleReconnect();
+  }
+
+  private void lost(int gen, Throwable error) {
+    if (gen != generation || connection == null) {
+      return;
+    }
+    generation++;
+    connection = null;
+    rpc.failAll(new PatchbayException(503, "Connection lost", error));
+    resetDocStatuses();
+    LOG.debug("Connection lost: {}", error.toString());
+    publishState();
+    scheduleReconnect();
+  }
+
+  private void scheduleReconnect() {
+    if (!wanted) {
+      return;
+    }
+    attempts++;
+    int max = reconnectPolicy.maxAttempts();
+    if (max > 0 && attempts > max) {
+      wanted = false;
+      PatchbayException gaveUp =
+          new PatchbayException(503, "Gave up reconnecting after " + max + " attempts");
+      emitError(gaveUp, null);
+      failWaiters(gaveUp);
+      return;
+    }
+    Duration delay = reconnectPolicy.delay(attempts, random.getAsDouble());
+    reconnectTimer =
+        scheduler.schedule(
+            delay,
+            () ->
+                executor.execute(
+                    () -> {
+                      reconnectTimer = null;
+                      if (wanted && connection == null && !connecting) {
+                        open();
+                      }
+                    }));
+  }
+
+  private void cancelReconnect() {
+    Scheduler.Cancellable timer = reconnectTimer;
+    reconnectTimer = null;
+    if (timer != null) {
+      timer.cancel();
+    }
+  }
+
+  private void failWaiters(Throwable error) {
+    List<CompletableFuture<Void>> waiters = List.copyOf(connectWaiters);
+    connectWaiters.clear();
+    waiters.forEach(w -> w.completeExceptionally(error));
+  }
+
+  // ---- document sync (executor thread) ----
+
+  private void syncAll() {
+    TransportConnection c = connection;
+    List<String> ids = List.copyOf(patches.trackedDocs());
+    if (c == null || ids.isEmpty()) {
+      return;
+    }
+    ArrayNode idArray = Json.array();
+    ids.forEach(idArray::add);
+    int gen = generation;
+    rpc.call(c, "subscribe", idArray)
+        .whenComplete(
+            (granted, e) -> {
+              if (gen != generation) {
+                return;
+              }
+              if (e != null) {
+                emitError(e, null);
+              }
+              // Sync even when subscribing failed: the catch-up still brings the documents current.
+              ids.forEach(this::syncDoc);
+            });
+  }
+
+  private void onTracked(String docId) {
+    TransportConnection c = connection;
+    updateDocState(docId);
+    if (c == null) {
+      return;
+    }
+    ArrayNode idArray = Json.array().add(docId);
+    int gen = generation;
+    rpc.call(c, "subscribe", idArray)
+        .whenComplete(
+            (granted, e) -> {
+              if (gen == generation) {
+                if (e != null) {
+                  emitError(e, docId);
+                }
+                syncDoc(docId);
+              }
+            });
+  }
+
+  private void onLocalChange(String docId) {
+    updateDocState(docId);
+    if (connection != null) {
+      syncDoc(docId);
+    }
+  }
+
+  private void onNotification(JsonRpcMessage.Notification n) {
+    if (!"changesCommitted".equals(n.method()) || n.params() == null) {
+      return; // docDeleted and others are not handled by this slice
+    }
+    JsonNode params = n.params();
+    JsonNode docIdNode = params.get("docId");
+    if (docIdNode == null || !docIdNode.isString()) {
+      return;
+    }
+    String docId = docIdNode.stringValue();
+    if (!patches.trackedDocs().contains(docId)) {
+      return;
+    }
+    PatchesDoc doc = patches.doc(docId);
+    try {
+      List<Change> changes = changes(params.get("changes"));
+      if (doc.applyServerChanges(changes) == PatchesDoc.ApplyOutcome.GAP) {
+        syncDoc(docId); // the catch-up (or the flush's answer) brings the missing changes
+      }
+    } catch (RuntimeException e) {
+      emitError(e, docId);
+      syncDoc(docId);
+    }
+    updateDocState(docId);
+  }
+
+  private void syncDoc(String docId) {
+    if (connection == null) {
+      return;
+    }
+    DocRun run = runs.computeIfAbsent(docId, id -> new DocRun());
+    if (run.running) {
+      run.again = true;
+      return;
+    }
+    run.running = true;
+    run.again = false;
+    int gen = generation;
+    setStatus(docId, DocSyncStatus.SYNCING);
+    CompletableFuture<Void> work;
+    try {
+      work = syncOnce(patches.doc(docId));
+    } catch (RuntimeException e) {
+      work = CompletableFuture.failedFuture(e);
+    }
+    work.whenComplete(
+        (v, e) ->
+            onExecutor(
+                () -> {
+                  run.running = false;
+                  if (gen != generation) {
+                    return; // the connection changed; the next one resyncs everything
+                  }
+                  if (e != null) {
+                    setStatus(docId, DocSyncStatus.ERROR);
+                    emitError(unwrap(e), docId);
+                  } else {
+                    setStatus(docId, DocSyncStatus.SYNCED);
+                  }
+                  if (run.again) {
+                    syncDoc(docId);
+                  }
+                }));
+  }
+
+  private CompletableFuture<Void> syncOnce(PatchesDoc doc) {
+    if (doc.hasPending()) {
+      return flush(doc);
+    }
+    if (doc.committedRev() == 0) {
+      return reload(doc);
+    }
+    return catchUp(doc);
+  }
+
+  /** Sends the pending changes, one base revision per pass, until none are left. */
+  private CompletableFuture<Void> flush(PatchesDoc doc) {
+    TransportConnection c = connection;
+    if (c == null) {
+      return CompletableFuture.failedFuture(new PatchbayException(503, "Not connected"));
+    }
+    List<Change> toSend = ChangeBatching.pendingToSend(doc.pendingChanges());
+    if (toSend.isEmpty()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    List<List<Change>> batches = ChangeBatching.breakChangesIntoBatches(toSend, batchOptions);
+    if (batches.size() > 1 || batches.get(0).size() != toSend.size()) {
+      List<Change> pieces = new ArrayList<>();
+      batches.forEach(pieces::addAll);
+      doc.replacePendingHead(toSend, pieces);
+    }
+    CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+    for (List<Change> batch : batches) {
+      chain = chain.thenCompose(v -> commit(c, doc, batch));
+    }
+    return chain.thenCompose(v -> doc.hasPending() ? flush(doc) : done());
+  }
+
+  private CompletableFuture<Void> commit(
+      TransportConnection c, PatchesDoc doc, List<Change> batch) {
+    ArrayNode array = Json.array();
+    List<String> ids = new ArrayList<>(batch.size());
+    for (Change change : batch) {
+      array.add(change.toJson());
+      ids.add(change.id());
+    }
+    return rpc.call(c, "commitChanges", Json.NODES.stringNode(doc.id()), array)
+        .thenCompose(
+            result -> {
+              JsonNode reload = result.get("docReloadRequired");
+              if (reload != null && reload.asBoolean(false)) {
+                doc.dropPending(ids);
+                return reload(doc);
+              }
+              CompletableFuture<Void> applied =
+                  doc.applyServerChanges(changes(result.get("changes")))
+                          == PatchesDoc.ApplyOutcome.GAP
+                      ? catchUp(doc)
+                      : done();
+              // Sent changes missing from the answer were transformed away by the server.
+              return applied.thenRun(() -> doc.dropPending(ids));
+            });
+  }
+
+  private CompletableFuture<Void> catchUp(PatchesDoc doc) {
+    TransportConnection c = connection;
+    if (c == null) {
+      return CompletableFuture.failedFuture(new PatchbayException(503, "Not connected"));
+    }
+    return rpc.call(
+            c,
+            "getChangesSince",
+            Json.NODES.stringNode(doc.id()),
+            Json.NODES.numberNode(doc.committedRev()))
+        .thenCompose(
+            result -> {
+              if (doc.applyServerChanges(changes(result)) == PatchesDoc.ApplyOutcome.GAP) {
+                return reload(doc);
+              }
+              return done();
+            });
+  }
+
+  private CompletableFuture<Void> reload(PatchesDoc doc) {
+    TransportConnection c = connection;
+    if (c == null) {
+      return CompletableFuture.failedFuture(new PatchbayException(503, "Not connected"));
+    }
+    return rpc.call(c, "getDoc", Json.NODES.stringNode(doc.id()))
+        .thenCompose(
+            snapshot -> {
+              long rev = snapshot.path("rev").asLong(0);
+              List<Change> changes = changes(snapshot.get("changes"));
+              if (doc.committedRev() > 0 && rev == 0 && changes.isEmpty()) {
+                return done();
+              }
+              doc.loadSnapshot(snapshot.get("state"), rev, changes);
+              return done();
+            });
+  }
+
+  private static CompletableFuture<Void> done() {
+    return CompletableFuture.completedFuture(null);
+  }
+
+  private static List<Change> changes(@Nullable JsonNode array) {
+    if (array == null || !array.isArray()) {
+      throw new PatchbayException(502, "The server answered without a changes array");
+    }
+    List<Change> result = new ArrayList<>(array.size());
+    for (JsonNode node : array) {
+      result.add(Change.fromJson(node));
+    }
+    return result;
+  }
+
+  // ---- state publishing (executor thread) ----
+
+  private void onExecutor(Runnable task) {
+    executor.execute(task);
+  }
+
+  private void setStatus(String docId, DocSyncStatus status) {
+    statuses.put(docId, status);
+    updateDocState(docId);
+    publishState();
+  }
+
+  private void resetDocStatuses() {
+    runs.clear();
+    statuses.replaceAll((id, s) -> DocSyncStatus.UNSYNCED);
+    for (String id : List.copyOf(statuses.keySet())) {
+      updateDocState(id);
+    }
+  }
+
+  private void updateDocState(String docId) {
+    PatchesDoc doc = patches.doc(docId);
+    DocSyncState next =
+        new DocSyncState(
+            doc.committedRev(),
+            doc.hasPending(),
+            statuses.getOrDefault(docId, DocSyncStatus.UNSYNCED));
+    Map<String, DocSyncState> current = docStates;
+    if (next.equals(current.get(docId))) {
+      return;
+    }
+    Map<String, DocSyncState> replaced = new LinkedHashMap<>(current);
+    replaced.put(docId, next);
+    Map<String, DocSyncState> published = Map.copyOf(replaced);
+    docStates = published;
+    docStateListeners.emit(l -> l.accept(published));
+  }
+
+  private void publishState() {
+    boolean syncing = statuses.containsValue(DocSyncStatus.SYNCING);
+    SyncState next = new SyncState(true, connection != null, syncing);
+    if (next.equals(state)) {
+      return;
+    }
+    state = next;
+    stateListeners.emit(l -> l.accept(next));
+  }
+
+  private void emitError(Throwable error, @Nullable String docId) {
+    LOG.debug("Sync error{}: {}", docId == null ? "" : " on " + docId, error.toString());
+    errorListeners.emit(l -> l.accept(error, docId));
+  }
+
+  private static Throwable unwrap(Throwable e) {
+    Throwable t = e;
+    while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  /** Configures a {@link PatchesSync}; every setting has a default. */
+  public static final class Builder {
+    private final Patches patches;
+    private @Nullable URI uri;
+    private @Nullable Transport transport;
+    private @Nullable Scheduler scheduler;
+    private @Nullable Executor executor;
+    private ReconnectPolicy reconnectPolicy = ReconnectPolicy.DEFAULT;
+    private Duration connectTimeout = Duration.ofSeconds(10);
+    private long maxPayloadBytes = BatchOptions.DEFAULT_MAX_PAYLOAD_BYTES;
+    private DoubleSupplier random = () -> ThreadLocalRandom.current().nextDouble();
+
+    private Builder(Patches patches) {
+      this.patches = Objects.requireNonNull(patches, "patches");
+    }
+
+    /** Sets when to reconnect; default {@link ReconnectPolicy#DEFAULT}. */
+    public Builder reconnectPolicy(ReconnectPolicy policy) {
+      this.reconnectPolicy = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /** Sets how long opening a connection may take; default 10 s. */
+    public Builder connectTimeout(Duration timeout) {
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("connectTimeout must be positive, was " + timeout);
+      }
+      this.connectTimeout = timeout;
+      return this;
+    }
+
+    /** Sets the largest {@code commitChanges} batch in JSON bytes; default 1,000,000. */
+    public Builder maxPayloadBytes(long bytes) {
+      if (bytes <= 0) {
+        throw new IllegalArgumentException("maxPayloadBytes must be > 0, was " + bytes);
+      }
+      this.maxPayloadBytes = bytes;
+      return this;
+    }
+
+    /** Sets the timer for reconnects and timeouts; default one daemon thread. For tests. */
+    public Builder scheduler(Scheduler timer) {
+      this.scheduler = Objects.requireNonNull(timer, "timer");
+      return this;
+    }
+
+    /**
+     * Sets the executor all protocol work runs on; it must run tasks one at a time in order.
+     * Default one daemon thread. For tests.
+     */
+    public Builder executor(Executor serialExecutor) {
+      this.executor = Objects.requireNonNull(serialExecutor, "serialExecutor");
+      return this;
+    }
+
+    /** Sets the source of the reconnect jitter, numbers in [0, 1). For tests. */
+    public Builder random(DoubleSupplier source) {
+      this.random = Objects.requireNonNull(source, "source");
+      return this;
+    }
+
+    /** Returns the configured coordinator, not yet connected. */
+    public PatchesSync build() {
+      return new PatchesSync(this);
+    }
+  }
+}

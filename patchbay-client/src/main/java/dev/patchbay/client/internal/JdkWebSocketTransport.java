@@ -1,0 +1,179 @@
+package dev.patchbay.client.internal;
+
+import dev.patchbay.client.spi.Transport;
+import dev.patchbay.client.spi.TransportConnection;
+import dev.patchbay.client.spi.TransportListener;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The default transport: a JDK {@code java.net.http.WebSocket}. The JDK socket accepts one send at
+ * a time, so each connection keeps its own bounded send queue and writes the next message when the
+ * previous one completed; a full queue refuses the message and the client treats the connection as
+ * lost (it reconnects and resyncs, which loses nothing because pending changes stay stored).
+ */
+public final class JdkWebSocketTransport implements Transport {
+  private static final ExecutorService HTTP_EXECUTOR =
+      Executors.newCachedThreadPool(new NamedThreads("ws"));
+
+  private static final long CLOSE_TIMEOUT_SECONDS = 5;
+
+  private final URI uri;
+  private final HttpClient client;
+  private final Duration connectTimeout;
+  private final int maxQueuedMessages;
+
+  /**
+   * Creates a transport for {@code uri}.
+   *
+   * @param uri the server's WebSocket address, {@code ws://} or {@code wss://}
+   * @param connectTimeout how long the opening handshake may take
+   * @param maxQueuedMessages the bound of each connection's send queue
+   */
+  public JdkWebSocketTransport(URI uri, Duration connectTimeout, int maxQueuedMessages) {
+    this.uri = Objects.requireNonNull(uri, "uri");
+    if (maxQueuedMessages < 1) {
+      throw new IllegalArgumentException("maxQueuedMessages must be >= 1");
+    }
+    this.connectTimeout = connectTimeout;
+    this.maxQueuedMessages = maxQueuedMessages;
+    this.client =
+        HttpClient.newBuilder().connectTimeout(connectTimeout).executor(HTTP_EXECUTOR).build();
+  }
+
+  @Override
+  public CompletableFuture<TransportConnection> connect(TransportListener listener) {
+    return client
+        .newWebSocketBuilder()
+        .connectTimeout(connectTimeout)
+        .buildAsync(uri, new Receiver(listener))
+        .thenApply(ws -> new Connection(ws, maxQueuedMessages));
+  }
+
+  /** Reassembles fragmented text and hands whole messages on, one at a time. */
+  private static final class Receiver implements WebSocket.Listener {
+    private final TransportListener listener;
+    private final StringBuilder partial = new StringBuilder();
+    private boolean ended;
+
+    Receiver(TransportListener listener) {
+      this.listener = listener;
+    }
+
+    @Override
+    public void onOpen(WebSocket webSocket) {
+      webSocket.request(1);
+    }
+
+    @Override
+    public @Nullable CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+      partial.append(data);
+      if (last) {
+        String text = partial.toString();
+        partial.setLength(0);
+        listener.onText(text);
+      }
+      ws.request(1);
+      return null;
+    }
+
+    @Override
+    public @Nullable CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+      if (!ended) {
+        ended = true;
+        listener.onClosed(statusCode, reason);
+      }
+      return null;
+    }
+
+    @Override
+    public void onError(WebSocket ws, Throwable error) {
+      if (!ended) {
+        ended = true;
+        listener.onError(error);
+      }
+    }
+  }
+
+  private static final class Connection implements TransportConnection {
+    private final WebSocket ws;
+    private final int maxQueued;
+    private final ArrayDeque<String> queue = new ArrayDeque<>();
+    private boolean sending;
+    private boolean closed;
+
+    Connection(WebSocket ws, int maxQueued) {
+      this.ws = ws;
+      this.maxQueued = maxQueued;
+    }
+
+    @Override
+    public boolean send(String text) {
+      synchronized (this) {
+        if (closed || queue.size() >= maxQueued) {
+          return false;
+        }
+        queue.add(text);
+        if (sending) {
+          return true;
+        }
+        sending = true;
+      }
+      pump();
+      return true;
+    }
+
+    private void pump() {
+      String next;
+      synchronized (this) {
+        next = closed ? null : queue.poll();
+        if (next == null) {
+          sending = false;
+          return;
+        }
+      }
+      ws.sendText(next, true)
+          .whenComplete(
+              (r, e) -> {
+                if (e != null) {
+                  ws.abort(); // the receiver's onError/onClose reports the loss
+                  return;
+                }
+                pump();
+              });
+    }
+
+    @Override
+    public void close() {
+      synchronized (this) {
+        if (closed) {
+          return;
+        }
+        closed = true;
+        queue.clear();
+      }
+      try {
+        ws.sendClose(WebSocket.NORMAL_CLOSURE, "")
+            .orTimeout(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+            .whenComplete(
+                (r, e) -> {
+                  if (e != null) {
+                    ws.abort();
+                  }
+                });
+      } catch (RuntimeException e) {
+        ws.abort();
+      }
+    }
+  }
+}
