@@ -253,9 +253,10 @@ public final class PatchesSync implements AutoCloseable {
                 executor.execute(
                     () -> {
                       if (gen == generation && connecting) {
-                        attempt.cancel(false);
+                        // Fail first: the cancelled attempt then finds itself abandoned.
                         connectFailed(
                             gen, new TimeoutException("No connection within " + connectTimeout));
+                        attempt.cancel(false);
                       }
                     }));
     attempt.whenComplete(

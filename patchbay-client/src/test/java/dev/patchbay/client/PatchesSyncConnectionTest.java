@@ -1,0 +1,362 @@
+package dev.patchbay.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.patchbay.client.spi.Scheduler;
+import dev.patchbay.client.spi.Transport;
+import dev.patchbay.client.spi.TransportConnection;
+import dev.patchbay.client.spi.TransportListener;
+import dev.patchbay.core.json.Json;
+import java.net.ConnectException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The connection state machine and the protocol exchange, driven without sockets or waiting: a
+ * scripted transport, a scheduler whose time the test advances, and an executor that runs tasks at
+ * once.
+ */
+class PatchesSyncConnectionTest {
+  private final FakeScheduler scheduler = new FakeScheduler();
+  private final FakeTransport transport = new FakeTransport();
+  private final Patches patches = Patches.create(ClientStores.inMemory());
+  private final List<Throwable> errors = new ArrayList<>();
+  private final List<SyncState> states = new ArrayList<>();
+
+  private PatchesSync sync(ReconnectPolicy policy) {
+    PatchesSync sync =
+        PatchesSync.builder(patches, transport)
+            .scheduler(scheduler)
+            .executor(Runnable::run)
+            .random(() -> 0)
+            .reconnectPolicy(policy)
+            .build();
+    sync.onError((e, docId) -> errors.add(e));
+    sync.onStateChange(states::add);
+    return sync;
+  }
+
+  @Test
+  void connect_serverUnreachable_retriesWithDoublingDelaysCappedAtThirtySeconds() {
+    transport.failAll = true;
+    PatchesSync sync = sync(ReconnectPolicy.DEFAULT);
+
+    sync.connect();
+    List<Long> delays = new ArrayList<>();
+    for (int i = 0; i < 7; i++) {
+      FakeScheduler.Task next = scheduler.nextLive();
+      delays.add(next.delay.toSeconds());
+      next.run();
+    }
+
+    assertThat(delays).containsExactly(1L, 2L, 4L, 8L, 16L, 30L, 30L);
+    assertThat(transport.attempts).isEqualTo(8);
+    assertThat(errors).hasSize(8).allMatch(e -> e instanceof ConnectException);
+  }
+
+  @Test
+  void connect_attemptLimitReached_givesUpAndFailsTheFuture() {
+    transport.failAll = true;
+    PatchesSync sync = sync(ReconnectPolicy.DEFAULT.withMaxAttempts(3));
+
+    CompletableFuture<Void> connected = sync.connect();
+    for (int i = 0; i < 3; i++) {
+      scheduler.nextLive().run();
+    }
+
+    assertThat(scheduler.nextLiveOrNull()).isNull();
+    assertThat(transport.attempts).isEqualTo(4);
+    assertThat(connected).isCompletedExceptionally();
+    assertThat(errors.get(errors.size() - 1)).hasMessageContaining("Gave up");
+  }
+
+  @Test
+  void disconnect_duringBackoff_neverReconnects() {
+    transport.failAll = true;
+    PatchesSync sync = sync(ReconnectPolicy.DEFAULT);
+    sync.connect();
+    FakeScheduler.Task pending = scheduler.nextLive();
+
+    sync.disconnect();
+    pending.run(); // even a timer that fires anyway does nothing
+
+    assertThat(pending.cancelled).isTrue();
+    assertThat(transport.attempts).isEqualTo(1);
+    assertThat(scheduler.nextLiveOrNull()).isNull();
+  }
+
+  @Test
+  void connectionLost_afterSuccess_backoffStartsAgainAtOneSecond() {
+    transport.failAll = true;
+    PatchesSync sync = sync(ReconnectPolicy.DEFAULT);
+    sync.connect();
+    scheduler.nextLive().run(); // 1 s
+    transport.failAll = false;
+    FakeScheduler.Task second = scheduler.nextLive();
+    assertThat(second.delay).isEqualTo(Duration.ofSeconds(2));
+    second.run();
+    assertThat(sync.state().connected()).isTrue();
+
+    transport.last().listener.onClosed(1006, "gone");
+
+    assertThat(sync.state().connected()).isFalse();
+    assertThat(scheduler.nextLive().delay).isEqualTo(Duration.ofSeconds(1));
+  }
+
+  @Test
+  void disconnect_whileConnected_closesAndDoesNotReconnect() {
+    PatchesSync sync = sync(ReconnectPolicy.DEFAULT);
+    sync.connect();
+    FakeConnection connection = transport.last();
+
+    sync.disconnect();
+    connection.listener.onClosed(1000, "bye");
+
+    assertThat(connection.closed).isTrue();
+    assertThat(sync.state().connected()).isFalse();
+    assertThat(scheduler.nextLiveOrNull()).isNull();
+  }
+
+  @Test
+  void connect_noAnswerWithinTimeout_abandonsAttemptAndRetries() {
+    transport.hang = true;
+    PatchesSync sync =
+        PatchesSync.builder(patches, transport)
+            .scheduler(scheduler)
+            .executor(Runnable::run)
+            .random(() -> 0)
+            .connectTimeout(Duration.ofSeconds(3))
+            .build();
+    sync.onError((e, docId) -> errors.add(e));
+    sync.connect();
+
+    FakeScheduler.Task timeout = scheduler.nextLive();
+    assertThat(timeout.delay).isEqualTo(Duration.ofSeconds(3));
+    timeout.run();
+
+    assertThat(transport.hanging.get(0)).isCancelled();
+    assertThat(errors).singleElement().isInstanceOf(TimeoutException.class);
+    assertThat(scheduler.nextLive().delay).isEqualTo(Duration.ofSeconds(1));
+  }
+
+  @Test
+  void stateEvents_fireOnlyOnRealChanges_andThrowingListenerDoesNotStopOthers() {
+    PatchesSync sync = sync(ReconnectPolicy.DEFAULT);
+    sync.onStateChange(
+        s -> {
+          throw new IllegalStateException("boom");
+        });
+    List<SyncState> later = new ArrayList<>();
+    sync.onStateChange(later::add);
+
+    sync.connect();
+    sync.connect();
+
+    assertThat(states).containsExactly(new SyncState(true, true, false));
+    assertThat(later).isEqualTo(states);
+  }
+
+  @Test
+  void connect_trackedDocWithPending_subscribesThenCommitsAndSettles() {
+    PatchesDoc doc = patches.openDoc("d");
+    var mine = doc.change(p -> p.add("/a", 1));
+    PatchesSync sync = sync(ReconnectPolicy.DEFAULT);
+
+    sync.connect();
+    FakeConnection c = transport.last();
+    JsonNode subscribe = c.sent(0);
+    assertThat(subscribe.get("method").stringValue()).isEqualTo("subscribe");
+    assertThat(subscribe.get("params")).isEqualTo(Json.parse("[[\"d\"]]"));
+    c.answer(subscribe, Json.parse("[\"d\"]"));
+
+    JsonNode commit = c.sent(1);
+    assertThat(commit.get("method").stringValue()).isEqualTo("commitChanges");
+    assertThat(commit.get("params").get(1).get(0).get("id").stringValue()).isEqualTo(mine.id());
+    assertThat(sync.docStates().get("d").status()).isEqualTo(DocSyncStatus.SYNCING);
+    assertThat(sync.state().syncing()).isTrue();
+    JsonNode committed = mine.committed(1, mine.createdAt(), 5, "x").toJson();
+    c.answer(commit, Json.object().set("changes", Json.array().add(committed)));
+
+    assertThat(doc.hasPending()).isFalse();
+    assertThat(doc.committedRev()).isEqualTo(1);
+    assertThat(sync.docStates().get("d"))
+        .isEqualTo(new DocSyncState(1, false, DocSyncStatus.SYNCED));
+    assertThat(sync.state().syncing()).isFalse();
+  }
+
+  @Test
+  void commitAnswer_withoutTheSentChange_dropsItAsTransformedAway() {
+    PatchesDoc doc = patches.openDoc("d");
+    PatchesSync sync = sync(ReconnectPolicy.DEFAULT);
+    sync.connect();
+    FakeConnection c = transport.last();
+    c.answer(c.sent(0), Json.parse("[\"d\"]"));
+    c.answer(c.sent(1), Json.parse("{\"state\":null,\"rev\":0,\"changes\":[]}")); // getDoc
+
+    doc.change(p -> p.remove("/gone"));
+    JsonNode commit = c.sent(2);
+    c.answer(commit, Json.parse("{\"changes\":[]}"));
+
+    assertThat(doc.hasPending()).isFalse();
+    assertThat(doc.committedRev()).isZero();
+  }
+
+  @Test
+  void notification_withGap_catchesUpWithGetChangesSince() {
+    PatchesDoc doc = patches.openDoc("d");
+    PatchesSync sync = sync(ReconnectPolicy.DEFAULT);
+    sync.connect();
+    FakeConnection c = transport.last();
+    c.answer(c.sent(0), Json.parse("[\"d\"]"));
+    c.answer(c.sent(1), Json.parse("{\"state\":{\"a\":0},\"rev\":1,\"changes\":[]}"));
+    assertThat(doc.committedRev()).isEqualTo(1);
+
+    c.listener.onText(
+        "{\"jsonrpc\":\"2.0\",\"method\":\"changesCommitted\",\"params\":{\"docId\":\"d\","
+            + "\"changes\":["
+            + change("c3", 3, "{\"op\":\"replace\",\"path\":\"/a\",\"value\":3}")
+            + "]}}");
+
+    JsonNode catchUp = c.sent(2);
+    assertThat(catchUp.get("method").stringValue()).isEqualTo("getChangesSince");
+    assertThat(catchUp.get("params")).isEqualTo(Json.parse("[\"d\",1]"));
+    c.answer(
+        catchUp,
+        Json.parse(
+            "["
+                + change("c2", 2, "{\"op\":\"replace\",\"path\":\"/a\",\"value\":2}")
+                + ","
+                + change("c3", 3, "{\"op\":\"replace\",\"path\":\"/a\",\"value\":3}")
+                + "]"));
+
+    assertThat(doc.committedRev()).isEqualTo(3);
+    assertThat(doc.state()).isEqualTo(Json.parse("{\"a\":3}"));
+  }
+
+  private static String change(String id, long rev, String op) {
+    return "{\"id\":\""
+        + id
+        + "\",\"baseRev\":"
+        + (rev - 1)
+        + ",\"rev\":"
+        + rev
+        + ",\"ops\":["
+        + op
+        + "],\"createdAt\":1,\"committedAt\":2}";
+  }
+
+  private static final class FakeScheduler implements Scheduler {
+    final List<Task> tasks = new ArrayList<>();
+
+    static final class Task implements Cancellable {
+      final Duration delay;
+      final Runnable body;
+      boolean cancelled;
+      boolean ran;
+
+      Task(Duration delay, Runnable body) {
+        this.delay = delay;
+        this.body = body;
+      }
+
+      @Override
+      public void cancel() {
+        cancelled = true;
+      }
+
+      void run() {
+        ran = true;
+        body.run();
+      }
+    }
+
+    @Override
+    public Cancellable schedule(Duration delay, Runnable task) {
+      Task t = new Task(delay, task);
+      tasks.add(t);
+      return t;
+    }
+
+    Task nextLiveOrNull() {
+      for (Task t : tasks) {
+        if (!t.cancelled && !t.ran) {
+          return t;
+        }
+      }
+      return null;
+    }
+
+    Task nextLive() {
+      Task t = nextLiveOrNull();
+      assertThat(t).as("a scheduled task").isNotNull();
+      return t;
+    }
+  }
+
+  private static final class FakeConnection implements TransportConnection {
+    final TransportListener listener;
+    final List<String> sent = new ArrayList<>();
+    boolean closed;
+
+    FakeConnection(TransportListener listener) {
+      this.listener = listener;
+    }
+
+    @Override
+    public boolean send(String text) {
+      sent.add(text);
+      return !closed;
+    }
+
+    @Override
+    public void close() {
+      closed = true;
+    }
+
+    JsonNode sent(int index) {
+      assertThat(sent).hasSizeGreaterThan(index);
+      return Json.parse(sent.get(index));
+    }
+
+    void answer(JsonNode request, JsonNode result) {
+      var response = Json.object().put("jsonrpc", "2.0");
+      response.set("id", request.get("id"));
+      response.set("result", result);
+      listener.onText(Json.write(response));
+    }
+  }
+
+  private static final class FakeTransport implements Transport {
+    boolean failAll;
+    boolean hang;
+    int attempts;
+    final List<FakeConnection> connections = new ArrayList<>();
+    final List<CompletableFuture<TransportConnection>> hanging = new ArrayList<>();
+
+    @Override
+    public CompletableFuture<TransportConnection> connect(TransportListener listener) {
+      attempts++;
+      if (hang) {
+        CompletableFuture<TransportConnection> f = new CompletableFuture<>();
+        hanging.add(f);
+        return f;
+      }
+      if (failAll) {
+        return CompletableFuture.failedFuture(new ConnectException("refused"));
+      }
+      FakeConnection c = new FakeConnection(listener);
+      connections.add(c);
+      return CompletableFuture.completedFuture(c);
+    }
+
+    FakeConnection last() {
+      assertThat(connections).isNotEmpty();
+      return connections.get(connections.size() - 1);
+    }
+  }
+}
