@@ -26,6 +26,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
@@ -116,9 +117,8 @@ public final class PatchesSync implements AutoCloseable {
     this.reconnectPolicy = b.reconnectPolicy;
     this.batchOptions = BatchOptions.defaults().withMaxPayloadBytes(b.maxPayloadBytes);
     this.random = b.random;
-    patchesSubscriptions.add(
-        patches.onLocalChange(doc -> executor.execute(() -> onLocalChange(doc.id()))));
-    patchesSubscriptions.add(patches.onTrack(id -> executor.execute(() -> onTracked(id))));
+    patchesSubscriptions.add(patches.onLocalChange(doc -> run(() -> onLocalChange(doc.id()))));
+    patchesSubscriptions.add(patches.onTrack(id -> run(() -> onTracked(id))));
   }
 
   /**
@@ -179,7 +179,7 @@ public final class PatchesSync implements AutoCloseable {
    */
   public CompletableFuture<Void> connect() {
     CompletableFuture<Void> waiter = new CompletableFuture<>();
-    executor.execute(
+    run(
         () -> {
           if (connection != null) {
             waiter.complete(null);
@@ -200,7 +200,7 @@ public final class PatchesSync implements AutoCloseable {
    * the next {@link #connect()}.
    */
   public void disconnect() {
-    executor.execute(
+    run(
         () -> {
           wanted = false;
           cancelReconnect();
@@ -250,7 +250,7 @@ public final class PatchesSync implements AutoCloseable {
         scheduler.schedule(
             connectTimeout,
             () ->
-                executor.execute(
+                run(
                     () -> {
                       if (gen == generation && connecting) {
                         // Fail first: the cancelled attempt then finds itself abandoned.
@@ -261,7 +261,7 @@ public final class PatchesSync implements AutoCloseable {
                     }));
     attempt.whenComplete(
         (c, e) ->
-            executor.execute(
+            run(
                 () -> {
                   timeout.cancel();
                   if (gen != generation || !connecting) {
@@ -282,7 +282,7 @@ public final class PatchesSync implements AutoCloseable {
     return new TransportListener() {
       @Override
       public void onText(String text) {
-        executor.execute(
+        run(
             () -> {
               if (gen == generation) {
                 rpc.handle(text, PatchesSync.this::onNotification);
@@ -292,14 +292,14 @@ public final class PatchesSync implements AutoCloseable {
 
       @Override
       public void onClosed(int code, String reason) {
-        executor.execute(
+        run(
             () ->
                 lost(gen, new PatchbayException(503, "Connection closed: " + code + " " + reason)));
       }
 
       @Override
       public void onError(Throwable error) {
-        executor.execute(() -> lost(gen, error));
+        run(() -> lost(gen, error));
       }
     };
   }
@@ -357,7 +357,7 @@ public final class PatchesSync implements AutoCloseable {
         scheduler.schedule(
             delay,
             () ->
-                executor.execute(
+                run(
                     () -> {
                       reconnectTimer = null;
                       if (wanted && connection == null && !connecting) {
@@ -611,7 +611,19 @@ public final class PatchesSync implements AutoCloseable {
   // ---- state publishing (executor thread) ----
 
   private void onExecutor(Runnable task) {
-    executor.execute(task);
+    run(task);
+  }
+
+  /**
+   * Hands {@code task} to the protocol thread. After {@link #close()} the thread is gone and late
+   * transport callbacks are dropped here rather than thrown on the transport's thread.
+   */
+  private void run(Runnable task) {
+    try {
+      executor.execute(task);
+    } catch (RejectedExecutionException e) {
+      LOG.debug("Dropping work after close");
+    }
   }
 
   private void setStatus(String docId, DocSyncStatus status) {

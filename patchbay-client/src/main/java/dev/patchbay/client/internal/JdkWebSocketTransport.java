@@ -28,6 +28,9 @@ public final class JdkWebSocketTransport implements Transport {
 
   private static final long CLOSE_TIMEOUT_SECONDS = 5;
 
+  /** The largest inbound message; the server's default frame limit is 16 MiB. */
+  static final int MAX_MESSAGE_CHARS = 64 * 1024 * 1024;
+
   private final URI uri;
   private final HttpClient client;
   private final Duration connectTimeout;
@@ -77,6 +80,13 @@ public final class JdkWebSocketTransport implements Transport {
 
     @Override
     public @Nullable CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+      if (partial.length() + data.length() > MAX_MESSAGE_CHARS) {
+        // A bounded buffer: a message this large is not Patches traffic; drop the connection.
+        partial.setLength(0);
+        ws.abort();
+        onError(ws, new IllegalStateException("Message over " + MAX_MESSAGE_CHARS + " chars"));
+        return null;
+      }
       partial.append(data);
       if (last) {
         String text = partial.toString();
