@@ -102,6 +102,12 @@ public final class Patches implements AutoCloseable {
         id -> new PatchesDoc(id, store, clock, d -> localChangeListeners.emit(l -> l.accept(d))));
   }
 
+  /** Forgets a deleted document: closed, untracked, and removed from the store. */
+  void forget(String docId) {
+    docs.remove(docId);
+    store.deleteDoc(docId);
+  }
+
   Subscription onLocalChange(Consumer<PatchesDoc> listener) {
     return localChangeListeners.add(listener);
   }

@@ -32,6 +32,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
@@ -54,6 +55,9 @@ import tools.jackson.databind.node.ArrayNode;
 public final class PatchesSync implements AutoCloseable {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PatchesSync.class);
 
+  /** The bound of the default transport's send queue, in messages. */
+  static final int MAX_QUEUED_MESSAGES = 1024;
+
   private final Patches patches;
   private final Transport transport;
   private final Scheduler scheduler;
@@ -62,6 +66,8 @@ public final class PatchesSync implements AutoCloseable {
   private final @Nullable ExecutorScheduler ownedScheduler;
   private final ReconnectPolicy reconnectPolicy;
   private final Duration connectTimeout;
+  private final Duration heartbeatInterval;
+  private final Duration heartbeatTimeout;
   private final BatchOptions batchOptions;
   private final DoubleSupplier random;
   private final RpcClient rpc = new RpcClient();
@@ -72,6 +78,8 @@ public final class PatchesSync implements AutoCloseable {
       new Listeners<>();
   private final Listeners<BiConsumer<Throwable, @Nullable String>> errorListeners =
       new Listeners<>();
+  private final Listeners<BiConsumer<String, List<Change>>> remoteDeleteListeners =
+      new Listeners<>();
 
   // Confined to the executor.
   private boolean wanted;
@@ -80,6 +88,7 @@ public final class PatchesSync implements AutoCloseable {
   private int generation;
   private int attempts;
   private Scheduler.@Nullable Cancellable reconnectTimer;
+  private Scheduler.@Nullable Cancellable heartbeatTimer;
   private final Map<String, DocRun> runs = new HashMap<>();
   private final Map<String, DocSyncStatus> statuses = new HashMap<>();
   private final List<CompletableFuture<Void>> connectWaiters = new ArrayList<>();
@@ -96,10 +105,13 @@ public final class PatchesSync implements AutoCloseable {
   private PatchesSync(Builder b) {
     this.patches = b.patches;
     this.connectTimeout = b.connectTimeout;
+    this.heartbeatInterval = b.heartbeatInterval;
+    this.heartbeatTimeout = b.heartbeatTimeout;
     this.transport =
         b.transport != null
             ? b.transport
-            : new JdkWebSocketTransport(Objects.requireNonNull(b.uri), b.connectTimeout, 1024);
+            : new JdkWebSocketTransport(
+                Objects.requireNonNull(b.uri), b.connectTimeout, MAX_QUEUED_MESSAGES);
     if (b.scheduler != null) {
       this.scheduler = b.scheduler;
       this.ownedScheduler = null;
@@ -128,6 +140,19 @@ public final class PatchesSync implements AutoCloseable {
    * @param uri the server's WebSocket address, e.g. {@code ws://127.0.0.1:8787/ws}
    */
   public static Builder builder(Patches patches, URI uri) {
+    Objects.requireNonNull(uri, "uri");
+    return builder(patches, () -> uri);
+  }
+
+  /**
+   * Returns a builder for a coordinator that connects over the JDK WebSocket to the address {@code
+   * uri} gives. It is asked anew before every connection, so an address carrying an access token
+   * ({@code ws://host/ws?token=…}) can carry a fresh one on every reconnect.
+   *
+   * @param patches the documents to keep in sync
+   * @param uri gives the server's WebSocket address
+   */
+  public static Builder builder(Patches patches, Supplier<URI> uri) {
     Builder b = new Builder(patches);
     b.uri = Objects.requireNonNull(uri, "uri");
     return b;
@@ -172,6 +197,46 @@ public final class PatchesSync implements AutoCloseable {
   }
 
   /**
+   * Registers a listener for documents another client deleted: it gets the document id and the
+   * local changes that were still pending (they were not sent and are gone from the store, so this
+   * is the last chance to keep them). The document is no longer tracked.
+   */
+  public Subscription onRemoteDocDeleted(BiConsumer<String, List<Change>> listener) {
+    return remoteDeleteListeners.add(listener);
+  }
+
+  /**
+   * Deletes a document on the server, then locally: it is no longer tracked and its stored data and
+   * pending changes are removed. Other clients get {@code onRemoteDocDeleted}.
+   *
+   * @return completes once the server deleted it and the local copy is gone; fails with code 503
+   *     when not connected (offline deletes are not supported yet) or with the server's error
+   */
+  public CompletableFuture<Void> deleteDoc(String docId) {
+    Objects.requireNonNull(docId, "docId");
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    run(
+        () -> {
+          TransportConnection c = connection;
+          if (c == null) {
+            done.completeExceptionally(new PatchbayException(503, "Not connected"));
+            return;
+          }
+          rpc.call(c, "deleteDoc", Json.NODES.stringNode(docId))
+              .whenComplete(
+                  (r, e) -> {
+                    if (e != null) {
+                      done.completeExceptionally(unwrap(e));
+                    } else {
+                      forget(docId);
+                      done.complete(null);
+                    }
+                  });
+        });
+    return done;
+  }
+
+  /**
    * Starts connecting, and keeps reconnecting after losses until {@link #disconnect()}.
    *
    * @return completes when a connection is open, or exceptionally when the attempt limit is reached
@@ -204,6 +269,7 @@ public final class PatchesSync implements AutoCloseable {
         () -> {
           wanted = false;
           cancelReconnect();
+          cancelHeartbeat();
           generation++;
           connecting = false;
           TransportConnection c = connection;
@@ -309,6 +375,7 @@ public final class PatchesSync implements AutoCloseable {
     connection = c;
     attempts = 0;
     publishState();
+    scheduleHeartbeat(generation);
     List<CompletableFuture<Void>> waiters = List.copyOf(connectWaiters);
     connectWaiters.clear();
     waiters.forEach(w -> w.complete(null));
@@ -330,7 +397,10 @@ public final class PatchesSync implements AutoCloseable {
       return;
     }
     generation++;
+    TransportConnection lostConnection = connection;
     connection = null;
+    cancelHeartbeat();
+    lostConnection.close();
     rpc.failAll(new PatchbayException(503, "Connection lost", error));
     resetDocStatuses();
     LOG.debug("Connection lost: {}", error.toString());
@@ -364,6 +434,63 @@ public final class PatchesSync implements AutoCloseable {
                         open();
                       }
                     }));
+  }
+
+  /**
+   * Pings after every quiet interval; a ping unanswered within the timeout means the connection is
+   * dead even if the socket has not noticed (half-open TCP), so it is dropped and reopened.
+   */
+  private void scheduleHeartbeat(int gen) {
+    if (heartbeatInterval.isZero()) {
+      return;
+    }
+    heartbeatTimer = scheduler.schedule(heartbeatInterval, () -> run(() -> heartbeat(gen)));
+  }
+
+  private void heartbeat(int gen) {
+    TransportConnection c = connection;
+    if (gen != generation || c == null) {
+      return;
+    }
+    CompletableFuture<Void> pong;
+    try {
+      pong = c.ping();
+    } catch (RuntimeException e) {
+      pong = CompletableFuture.failedFuture(e);
+    }
+    Scheduler.Cancellable timeout =
+        scheduler.schedule(
+            heartbeatTimeout,
+            () ->
+                run(
+                    () ->
+                        lost(
+                            gen,
+                            new TimeoutException(
+                                "No heartbeat answer within " + heartbeatTimeout))));
+    heartbeatTimer = timeout;
+    pong.whenComplete(
+        (r, e) ->
+            run(
+                () -> {
+                  if (gen != generation) {
+                    return;
+                  }
+                  timeout.cancel();
+                  if (e != null) {
+                    lost(gen, unwrap(e));
+                  } else {
+                    scheduleHeartbeat(gen);
+                  }
+                }));
+  }
+
+  private void cancelHeartbeat() {
+    Scheduler.Cancellable timer = heartbeatTimer;
+    heartbeatTimer = null;
+    if (timer != null) {
+      timer.cancel();
+    }
   }
 
   private void cancelReconnect() {
@@ -433,16 +560,22 @@ public final class PatchesSync implements AutoCloseable {
   }
 
   private void onNotification(JsonRpcMessage.Notification n) {
-    if (!"changesCommitted".equals(n.method()) || n.params() == null) {
-      return; // docDeleted and others are not handled by this slice
-    }
     JsonNode params = n.params();
-    JsonNode docIdNode = params.get("docId");
+    JsonNode docIdNode = params == null ? null : params.get("docId");
     if (docIdNode == null || !docIdNode.isString()) {
       return;
     }
     String docId = docIdNode.stringValue();
     if (!patches.trackedDocs().contains(docId)) {
+      return;
+    }
+    if ("docDeleted".equals(n.method())) {
+      List<Change> pending = patches.doc(docId).pendingChanges();
+      forget(docId);
+      remoteDeleteListeners.emit(l -> l.accept(docId, pending));
+      return;
+    }
+    if (!"changesCommitted".equals(n.method())) {
       return;
     }
     PatchesDoc doc = patches.doc(docId);
@@ -456,6 +589,21 @@ public final class PatchesSync implements AutoCloseable {
       syncDoc(docId);
     }
     updateDocState(docId);
+  }
+
+  /** Drops every trace of a deleted document: tracking, stored data, sync state. */
+  private void forget(String docId) {
+    patches.forget(docId);
+    runs.remove(docId);
+    statuses.remove(docId);
+    if (docStates.containsKey(docId)) {
+      Map<String, DocSyncState> replaced = new LinkedHashMap<>(docStates);
+      replaced.remove(docId);
+      Map<String, DocSyncState> published = Map.copyOf(replaced);
+      docStates = published;
+      docStateListeners.emit(l -> l.accept(published));
+    }
+    publishState();
   }
 
   private void syncDoc(String docId) {
@@ -684,12 +832,14 @@ public final class PatchesSync implements AutoCloseable {
   /** Configures a {@link PatchesSync}; every setting has a default. */
   public static final class Builder {
     private final Patches patches;
-    private @Nullable URI uri;
+    private @Nullable Supplier<URI> uri;
     private @Nullable Transport transport;
     private @Nullable Scheduler scheduler;
     private @Nullable Executor executor;
     private ReconnectPolicy reconnectPolicy = ReconnectPolicy.DEFAULT;
     private Duration connectTimeout = Duration.ofSeconds(10);
+    private Duration heartbeatInterval = Duration.ofSeconds(30);
+    private Duration heartbeatTimeout = Duration.ofSeconds(5);
     private long maxPayloadBytes = BatchOptions.DEFAULT_MAX_PAYLOAD_BYTES;
     private DoubleSupplier random = () -> ThreadLocalRandom.current().nextDouble();
 
@@ -709,6 +859,23 @@ public final class PatchesSync implements AutoCloseable {
         throw new IllegalArgumentException("connectTimeout must be positive, was " + timeout);
       }
       this.connectTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Sets the heartbeat: a ping after every {@code interval} on an open connection, and a
+     * reconnect when its answer does not arrive within {@code timeout}. Default 30 s and 5 s; an
+     * interval of zero turns the heartbeat off.
+     */
+    public Builder heartbeat(Duration interval, Duration timeout) {
+      if (interval.isNegative()) {
+        throw new IllegalArgumentException("heartbeat interval must be >= 0, was " + interval);
+      }
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("heartbeat timeout must be positive, was " + timeout);
+      }
+      this.heartbeatInterval = interval;
+      this.heartbeatTimeout = timeout;
       return this;
     }
 

@@ -238,6 +238,74 @@ class PatchesSyncConnectionTest {
     assertThat(doc.state()).isEqualTo(Json.parse("{\"a\":3}"));
   }
 
+  @Test
+  void heartbeat_unanswered_dropsConnectionAndReconnects() {
+    PatchesSync sync = sync(ReconnectPolicy.DEFAULT);
+    sync.connect();
+    FakeConnection c = transport.last();
+
+    FakeScheduler.Task beat = scheduler.nextLive();
+    assertThat(beat.delay).isEqualTo(Duration.ofSeconds(30));
+    beat.run();
+    assertThat(c.pings).hasSize(1);
+    FakeScheduler.Task timeout = scheduler.nextLive();
+    assertThat(timeout.delay).isEqualTo(Duration.ofSeconds(5));
+    timeout.run();
+
+    assertThat(c.closed).isTrue();
+    assertThat(sync.state().connected()).isFalse();
+    assertThat(errors).isEmpty();
+    scheduler.nextLive().run(); // the 1 s reconnect
+    assertThat(transport.connections).hasSize(2);
+    assertThat(sync.state().connected()).isTrue();
+  }
+
+  @Test
+  void heartbeat_answered_keepsConnectionAndPingsAgain() {
+    PatchesSync sync = sync(ReconnectPolicy.DEFAULT);
+    sync.connect();
+    FakeConnection c = transport.last();
+
+    scheduler.nextLive().run();
+    FakeScheduler.Task timeout = scheduler.nextLive();
+    c.pings.get(0).complete(null);
+
+    assertThat(timeout.cancelled).isTrue();
+    assertThat(sync.state().connected()).isTrue();
+    assertThat(scheduler.nextLive().delay).isEqualTo(Duration.ofSeconds(30));
+  }
+
+  @Test
+  void docDeletedNotification_trackedDocWithPending_reportsPendingAndForgetsDoc() {
+    PatchesDoc doc = patches.openDoc("d");
+    PatchesSync sync = sync(ReconnectPolicy.DEFAULT);
+    List<Object> deleted = new ArrayList<>();
+    sync.onRemoteDocDeleted((id, pending) -> deleted.add(List.of(id, pending)));
+    sync.connect();
+    FakeConnection c = transport.last();
+    c.answer(c.sent(0), Json.parse("[\"d\"]"));
+    c.answer(c.sent(1), Json.parse("{\"state\":null,\"rev\":0,\"changes\":[]}"));
+    var mine = doc.change(p -> p.add("/a", 1)); // sent, not yet answered
+
+    c.listener.onText(
+        "{\"jsonrpc\":\"2.0\",\"method\":\"docDeleted\",\"params\":{\"docId\":\"d\"}}");
+
+    assertThat(deleted).containsExactly(List.of("d", List.of(mine)));
+    assertThat(patches.trackedDocs()).isEmpty();
+    assertThat(patches.store().loadDoc("d")).isNull();
+    assertThat(sync.docStates()).doesNotContainKey("d");
+  }
+
+  @Test
+  void deleteDoc_offline_failsWith503() {
+    PatchesSync sync = sync(ReconnectPolicy.DEFAULT);
+
+    assertThat(sync.deleteDoc("d"))
+        .failsWithin(Duration.ZERO)
+        .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+        .withMessageContaining("Not connected");
+  }
+
   private static String change(String id, long rev, String op) {
     return "{\"id\":\""
         + id
@@ -301,6 +369,7 @@ class PatchesSyncConnectionTest {
   private static final class FakeConnection implements TransportConnection {
     final TransportListener listener;
     final List<String> sent = new ArrayList<>();
+    final List<CompletableFuture<Void>> pings = new ArrayList<>();
     boolean closed;
 
     FakeConnection(TransportListener listener) {
@@ -311,6 +380,13 @@ class PatchesSyncConnectionTest {
     public boolean send(String text) {
       sent.add(text);
       return !closed;
+    }
+
+    @Override
+    public CompletableFuture<Void> ping() {
+      CompletableFuture<Void> pong = new CompletableFuture<>();
+      pings.add(pong);
+      return pong;
     }
 
     @Override

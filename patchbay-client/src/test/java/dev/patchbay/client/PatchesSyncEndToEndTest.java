@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.patchbay.core.json.Json;
+import dev.patchbay.core.ot.Change;
 import dev.patchbay.server.PatchbayServer;
 import dev.patchbay.server.ServerConfig;
 import dev.patchbay.server.store.DocStores;
@@ -12,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -197,6 +199,71 @@ class PatchesSyncEndToEndTest {
     after.change(p -> p.add("/v", 2));
     awaitSettled(after);
     assertThat(after.committedRev()).isEqualTo(1);
+  }
+
+  @Test
+  void deleteDoc_byOneClient_reachesTheOtherThroughOnRemoteDocDeleted() throws Exception {
+    Client a = client();
+    Client b = client();
+    a.sync().connect().get(10, TimeUnit.SECONDS);
+    b.sync().connect().get(10, TimeUnit.SECONDS);
+    PatchesDoc docA = a.patches().openDoc("doomed");
+    docA.change(p -> p.add("/v", 1));
+    awaitSettled(docA);
+    PatchesDoc docB = b.patches().openDoc("doomed");
+    await().atMost(TIMEOUT).until(() -> docB.committedRev() == 1);
+    CompletableFuture<List<Change>> deletedAtB = new CompletableFuture<>();
+    b.sync().onRemoteDocDeleted((id, pending) -> deletedAtB.complete(pending));
+
+    a.sync().deleteDoc("doomed").get(10, TimeUnit.SECONDS);
+
+    assertThat(deletedAtB.get(10, TimeUnit.SECONDS)).isEmpty();
+    assertThat(a.patches().trackedDocs()).doesNotContain("doomed");
+    assertThat(b.patches().trackedDocs()).doesNotContain("doomed");
+  }
+
+  @Test
+  void uriSupplier_isAskedAgainOnEveryReconnect() throws Exception {
+    AtomicInteger asked = new AtomicInteger();
+    Patches patches = Patches.create(ClientStores.inMemory());
+    PatchesSync sync =
+        PatchesSync.builder(patches, () -> URI.create(uri + "?token=t" + asked.incrementAndGet()))
+            .reconnectPolicy(
+                new ReconnectPolicy(Duration.ofMillis(50), Duration.ofMillis(200), 0, 0))
+            .build();
+    closeables.add(sync);
+    sync.connect().get(10, TimeUnit.SECONDS);
+    int port = uri.getPort();
+    server.close();
+    await().atMost(TIMEOUT).until(() -> !sync.state().connected());
+    server =
+        PatchbayServer.start(
+            ServerConfig.builder().port(port).store("memory").build(), DocStores.inMemory());
+
+    await().atMost(TIMEOUT).until(() -> sync.state().connected());
+    assertThat(asked.get()).isGreaterThanOrEqualTo(2);
+  }
+
+  @Test
+  void heartbeat_jdkPingAgainstRealServer_isAnsweredAndConnectionStays() throws Exception {
+    Patches patches = Patches.create(ClientStores.inMemory());
+    List<Throwable> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+    PatchesSync sync =
+        PatchesSync.builder(patches, uri)
+            .heartbeat(Duration.ofMillis(50), Duration.ofMillis(500))
+            .build();
+    closeables.add(sync);
+    sync.onError((e, docId) -> errors.add(e));
+    sync.connect().get(10, TimeUnit.SECONDS);
+    List<SyncState> states = new java.util.concurrent.CopyOnWriteArrayList<>();
+    sync.onStateChange(states::add);
+
+    await()
+        .during(Duration.ofMillis(1500))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> sync.state().connected());
+    assertThat(states).isEmpty();
+    assertThat(errors).isEmpty();
   }
 
   private static void awaitQuietly(CountDownLatch latch) {

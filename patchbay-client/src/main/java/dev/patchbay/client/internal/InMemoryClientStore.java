@@ -64,6 +64,14 @@ public final class InMemoryClientStore implements ClientStore {
   }
 
   @Override
+  public void deleteDoc(String docId) {
+    synchronized (this) {
+      tracked.remove(docId);
+    }
+    docs.remove(docId);
+  }
+
+  @Override
   public void close() {
     // Nothing to release: the data simply becomes garbage with the store.
   }

@@ -6,6 +6,7 @@ import dev.patchbay.client.spi.TransportListener;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Objects;
@@ -14,6 +15,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -31,7 +33,7 @@ public final class JdkWebSocketTransport implements Transport {
   /** The largest inbound message; the server's default frame limit is 16 MiB. */
   static final int MAX_MESSAGE_CHARS = 64 * 1024 * 1024;
 
-  private final URI uri;
+  private final Supplier<URI> uri;
   private final HttpClient client;
   private final Duration connectTimeout;
   private final int maxQueuedMessages;
@@ -39,11 +41,12 @@ public final class JdkWebSocketTransport implements Transport {
   /**
    * Creates a transport for {@code uri}.
    *
-   * @param uri the server's WebSocket address, {@code ws://} or {@code wss://}
+   * @param uri gives the server's WebSocket address, {@code ws://} or {@code wss://}, asked anew
+   *     for every connection so that it can carry a fresh token
    * @param connectTimeout how long the opening handshake may take
    * @param maxQueuedMessages the bound of each connection's send queue
    */
-  public JdkWebSocketTransport(URI uri, Duration connectTimeout, int maxQueuedMessages) {
+  public JdkWebSocketTransport(Supplier<URI> uri, Duration connectTimeout, int maxQueuedMessages) {
     this.uri = Objects.requireNonNull(uri, "uri");
     if (maxQueuedMessages < 1) {
       throw new IllegalArgumentException("maxQueuedMessages must be >= 1");
@@ -56,11 +59,13 @@ public final class JdkWebSocketTransport implements Transport {
 
   @Override
   public CompletableFuture<TransportConnection> connect(TransportListener listener) {
+    Receiver receiver = new Receiver(listener);
+    URI target = Objects.requireNonNull(uri.get(), "uri supplier returned null");
     return client
         .newWebSocketBuilder()
         .connectTimeout(connectTimeout)
-        .buildAsync(uri, new Receiver(listener))
-        .thenApply(ws -> new Connection(ws, maxQueuedMessages));
+        .buildAsync(target, receiver)
+        .thenApply(ws -> new Connection(ws, receiver, maxQueuedMessages));
   }
 
   /** Reassembles fragmented text and hands whole messages on, one at a time. */
@@ -68,6 +73,7 @@ public final class JdkWebSocketTransport implements Transport {
     private final TransportListener listener;
     private final StringBuilder partial = new StringBuilder();
     private boolean ended;
+    private volatile @Nullable CompletableFuture<Void> pong;
 
     Receiver(TransportListener listener) {
       this.listener = listener;
@@ -98,6 +104,17 @@ public final class JdkWebSocketTransport implements Transport {
     }
 
     @Override
+    public @Nullable CompletionStage<?> onPong(WebSocket ws, ByteBuffer message) {
+      CompletableFuture<Void> waiting = pong;
+      pong = null;
+      if (waiting != null) {
+        waiting.complete(null);
+      }
+      ws.request(1);
+      return null;
+    }
+
+    @Override
     public @Nullable CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
       if (!ended) {
         ended = true;
@@ -117,13 +134,15 @@ public final class JdkWebSocketTransport implements Transport {
 
   private static final class Connection implements TransportConnection {
     private final WebSocket ws;
+    private final Receiver receiver;
     private final int maxQueued;
     private final ArrayDeque<String> queue = new ArrayDeque<>();
     private boolean sending;
     private boolean closed;
 
-    Connection(WebSocket ws, int maxQueued) {
+    Connection(WebSocket ws, Receiver receiver, int maxQueued) {
       this.ws = ws;
+      this.receiver = receiver;
       this.maxQueued = maxQueued;
     }
 
@@ -161,6 +180,24 @@ public final class JdkWebSocketTransport implements Transport {
                 }
                 pump();
               });
+    }
+
+    @Override
+    public CompletableFuture<Void> ping() {
+      CompletableFuture<Void> answered = new CompletableFuture<>();
+      receiver.pong = answered;
+      try {
+        ws.sendPing(ByteBuffer.allocate(0))
+            .whenComplete(
+                (r, e) -> {
+                  if (e != null) {
+                    answered.completeExceptionally(e);
+                  }
+                });
+      } catch (RuntimeException e) {
+        answered.completeExceptionally(e); // a ping still outstanding: the last one went unanswered
+      }
+      return answered;
     }
 
     @Override

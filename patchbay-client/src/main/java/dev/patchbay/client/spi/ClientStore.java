@@ -47,6 +47,12 @@ public interface ClientStore extends AutoCloseable {
    */
   void saveDoc(String docId, @Nullable JsonNode state, long committedRev, List<Change> pending);
 
+  /**
+   * Removes everything stored for {@code docId} (state, pending changes) and stops tracking it;
+   * used once the server confirmed the document is deleted.
+   */
+  void deleteDoc(String docId);
+
   /** Releases the store's resources. The store must not be used afterwards. */
   @Override
   void close();
