@@ -33,6 +33,7 @@ import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
@@ -70,6 +71,7 @@ public final class PatchesSync implements AutoCloseable {
   private final Duration heartbeatTimeout;
   private final BatchOptions batchOptions;
   private final DoubleSupplier random;
+  private final UnaryOperator<List<String>> subscribeFilter;
   private final RpcClient rpc = new RpcClient();
   private final List<Subscription> patchesSubscriptions = new ArrayList<>();
 
@@ -127,10 +129,15 @@ public final class PatchesSync implements AutoCloseable {
       this.executor = ownedExecutor;
     }
     this.reconnectPolicy = b.reconnectPolicy;
-    this.batchOptions = BatchOptions.defaults().withMaxPayloadBytes(b.maxPayloadBytes);
+    this.batchOptions =
+        BatchOptions.defaults()
+            .withMaxPayloadBytes(b.maxPayloadBytes)
+            .withMaxStorageBytes(b.maxStorageBytes);
+    this.subscribeFilter = b.subscribeFilter;
     this.random = b.random;
     patchesSubscriptions.add(patches.onLocalChange(doc -> run(() -> onLocalChange(doc.id()))));
     patchesSubscriptions.add(patches.onTrack(id -> run(() -> onTracked(id))));
+    run(() -> patches.trackedDocs().forEach(this::updateDocState));
   }
 
   /**
@@ -171,8 +178,9 @@ public final class PatchesSync implements AutoCloseable {
   }
 
   /**
-   * Returns every tracked document's sync state, keyed by id. The map is immutable and replaced on
-   * every change, so a caller can compare it by identity.
+   * Returns the sync state of every tracked document, keyed by id (documents appear as they are
+   * tracked and disappear when deleted). The map is immutable and replaced on every change, so a
+   * caller can compare it by identity.
    */
   public Map<String, DocSyncState> docStates() {
     return docStates;
@@ -515,10 +523,9 @@ public final class PatchesSync implements AutoCloseable {
     if (c == null || ids.isEmpty()) {
       return;
     }
-    ArrayNode idArray = Json.array();
-    ids.forEach(idArray::add);
+    List<String> toSubscribe = List.copyOf(subscribeFilter.apply(ids));
     int gen = generation;
-    rpc.call(c, "subscribe", idArray)
+    subscribe(c, toSubscribe)
         .whenComplete(
             (granted, e) -> {
               if (gen != generation) {
@@ -538,9 +545,8 @@ public final class PatchesSync implements AutoCloseable {
     if (c == null) {
       return;
     }
-    ArrayNode idArray = Json.array().add(docId);
     int gen = generation;
-    rpc.call(c, "subscribe", idArray)
+    subscribe(c, List.copyOf(subscribeFilter.apply(List.of(docId))))
         .whenComplete(
             (granted, e) -> {
               if (gen == generation) {
@@ -550,6 +556,15 @@ public final class PatchesSync implements AutoCloseable {
                 syncDoc(docId);
               }
             });
+  }
+
+  private CompletableFuture<JsonNode> subscribe(TransportConnection c, List<String> ids) {
+    if (ids.isEmpty()) {
+      return CompletableFuture.completedFuture(Json.array());
+    }
+    ArrayNode idArray = Json.array();
+    ids.forEach(idArray::add);
+    return rpc.call(c, "subscribe", idArray);
   }
 
   private void onLocalChange(String docId) {
@@ -841,6 +856,8 @@ public final class PatchesSync implements AutoCloseable {
     private Duration heartbeatInterval = Duration.ofSeconds(30);
     private Duration heartbeatTimeout = Duration.ofSeconds(5);
     private long maxPayloadBytes = BatchOptions.DEFAULT_MAX_PAYLOAD_BYTES;
+    private long maxStorageBytes;
+    private UnaryOperator<List<String>> subscribeFilter = ids -> ids;
     private DoubleSupplier random = () -> ThreadLocalRandom.current().nextDouble();
 
     private Builder(Patches patches) {
@@ -885,6 +902,30 @@ public final class PatchesSync implements AutoCloseable {
         throw new IllegalArgumentException("maxPayloadBytes must be > 0, was " + bytes);
       }
       this.maxPayloadBytes = bytes;
+      return this;
+    }
+
+    /**
+     * Sets a per-change size budget in JSON bytes: larger pending changes are split into several
+     * before sending (text by characters, objects by their text fields), for servers whose store
+     * limits the size of one change. Default 0: no budget.
+     */
+    public Builder maxStorageBytes(long bytes) {
+      if (bytes < 0) {
+        throw new IllegalArgumentException("maxStorageBytes must be >= 0, was " + bytes);
+      }
+      this.maxStorageBytes = bytes;
+      return this;
+    }
+
+    /**
+     * Sets which tracked documents are subscribed to: the filter gets the ids about to be
+     * subscribed and returns those to subscribe (e.g. none of the children of a subscribed parent,
+     * when the server sends their changes with the parent's). Unsubscribed documents are still
+     * synced on every connection and when edited, but get no live changes. Default: all.
+     */
+    public Builder subscribeFilter(UnaryOperator<List<String>> filter) {
+      this.subscribeFilter = Objects.requireNonNull(filter, "filter");
       return this;
     }
 

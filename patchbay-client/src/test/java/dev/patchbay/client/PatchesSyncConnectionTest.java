@@ -7,6 +7,7 @@ import dev.patchbay.client.spi.Transport;
 import dev.patchbay.client.spi.TransportConnection;
 import dev.patchbay.client.spi.TransportListener;
 import dev.patchbay.core.json.Json;
+import dev.patchbay.core.ot.Change;
 import java.net.ConnectException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -304,6 +305,60 @@ class PatchesSyncConnectionTest {
         .failsWithin(Duration.ZERO)
         .withThrowableOfType(java.util.concurrent.ExecutionException.class)
         .withMessageContaining("Not connected");
+  }
+
+  @Test
+  void maxStorageBytes_largeChange_isSplitIntoPiecesThatSettleTogether() {
+    PatchesDoc doc = patches.openDoc("d");
+    Change big = doc.change(p -> p.insertText("/body", 0, "x".repeat(3_000)));
+    PatchesSync sync =
+        PatchesSync.builder(patches, transport)
+            .scheduler(scheduler)
+            .executor(Runnable::run)
+            .maxStorageBytes(1_000)
+            .build();
+    sync.connect();
+    FakeConnection c = transport.last();
+    c.answer(c.sent(0), Json.parse("[\"d\"]"));
+
+    JsonNode commit = c.sent(1);
+    JsonNode sent = commit.get("params").get(1);
+    assertThat(sent.size()).isGreaterThan(2);
+    assertThat(sent.get(0).get("id").stringValue()).isEqualTo(big.id());
+    assertThat(doc.pendingChanges()).hasSize(sent.size());
+    var committed = Json.array();
+    long rev = 1;
+    for (JsonNode piece : sent) {
+      committed.add(Change.fromJson(piece).committed(rev++, 1, 2, null).toJson());
+    }
+    c.answer(commit, Json.object().set("changes", committed));
+
+    assertThat(doc.hasPending()).isFalse();
+    assertThat(doc.committedRev()).isEqualTo(sent.size());
+    assertThat(doc.state().get("body").get("ops").get(0).get("insert").stringValue())
+        .hasSize(3_001);
+  }
+
+  @Test
+  void subscribeFilter_excludedDoc_isSyncedButNotSubscribed() {
+    patches.openDoc("keep");
+    patches.openDoc("skip");
+    PatchesSync sync =
+        PatchesSync.builder(patches, transport)
+            .scheduler(scheduler)
+            .executor(Runnable::run)
+            .subscribeFilter(ids -> ids.stream().filter(id -> !id.equals("skip")).toList())
+            .build();
+
+    sync.connect();
+    FakeConnection c = transport.last();
+    assertThat(c.sent(0).get("params")).isEqualTo(Json.parse("[[\"keep\"]]"));
+    c.answer(c.sent(0), Json.parse("[\"keep\"]"));
+
+    assertThat(List.of(c.sent(1), c.sent(2)))
+        .extracting(m -> m.get("method").stringValue() + " " + m.get("params").get(0).stringValue())
+        .containsExactlyInAnyOrder("getDoc keep", "getDoc skip");
+    assertThat(sync.docStates()).containsOnlyKeys("keep", "skip");
   }
 
   private static String change(String id, long rev, String op) {
