@@ -4,6 +4,7 @@ import dev.patchbay.client.spi.ClientStore;
 import dev.patchbay.client.spi.StoredDoc;
 import dev.patchbay.core.PatchbayException;
 import dev.patchbay.core.json.Json;
+import dev.patchbay.core.ot.ApplyChangesException;
 import dev.patchbay.core.ot.Change;
 import dev.patchbay.core.ot.ChangeApplier;
 import dev.patchbay.core.ot.OtTransforms;
@@ -187,7 +188,6 @@ public final class PatchesDoc {
    * @param serverChanges committed changes in revision order
    * @return {@link ApplyOutcome#GAP} when the new changes do not start right after the committed
    *     revision or skip one (nothing is applied then)
-   * @throws dev.patchbay.core.ot.ApplyChangesException when a committed change does not apply
    */
   ApplyOutcome applyServerChanges(List<Change> serverChanges) {
     boolean updated;
@@ -208,7 +208,7 @@ public final class PatchesDoc {
       if (fresh.isEmpty() && queue.size() == pending.size()) {
         return ApplyOutcome.APPLIED;
       }
-      JsonNode newCommitted = ChangeApplier.applyChanges(committedState, fresh);
+      JsonNode newCommitted = applyCommitted(committedState, fresh);
       List<Change> rebased = OtTransforms.rebaseChanges(fresh, queue);
       long newRev = fresh.isEmpty() ? committedRev : fresh.get(fresh.size() - 1).rev();
       store.saveDoc(id, newCommitted, newRev, rebased);
@@ -222,6 +222,31 @@ public final class PatchesDoc {
       fireUpdate();
     }
     return ApplyOutcome.APPLIED;
+  }
+
+  /**
+   * Applies committed changes strictly; a committed change that does not apply (the transform can
+   * leave an op pointing past the end of an array) is skipped whole, exactly as the server skips it
+   * when it builds its state, so client and server stay equal. Pending changes are still rebased
+   * over its real ops, as the server transforms later commits over them.
+   */
+  private @Nullable JsonNode applyCommitted(@Nullable JsonNode base, List<Change> changes) {
+    try {
+      return ChangeApplier.applyChanges(base, changes);
+    } catch (ApplyChangesException e) {
+      return ChangeApplier.applyChangesForReconstruction(
+          base,
+          changes,
+          false,
+          skipped ->
+              LOG.warn(
+                  "Committed change {} (rev {}) of {} does not apply and is skipped, as the"
+                      + " server skips it: {}",
+                  skipped.change().id(),
+                  skipped.change().rev(),
+                  id,
+                  skipped.error().getMessage()));
+    }
   }
 
   private boolean contiguous(List<Change> fresh) {
@@ -285,7 +310,7 @@ public final class PatchesDoc {
   void loadSnapshot(@Nullable JsonNode snapshotState, long rev, List<Change> changes) {
     synchronized (this) {
       JsonNode base = snapshotState == null || snapshotState.isNull() ? null : snapshotState;
-      JsonNode newCommitted = ChangeApplier.applyChanges(base, changes);
+      JsonNode newCommitted = applyCommitted(base, changes);
       long newRev = changes.isEmpty() ? rev : changes.get(changes.size() - 1).rev();
       List<Change> rebased = OtTransforms.rebaseChanges(changes, pending);
       store.saveDoc(id, newCommitted, newRev, rebased);

@@ -160,6 +160,20 @@ class PatchesDocTest {
   }
 
   @Test
+  void applyServerChanges_committedChangeDoesNotApply_isSkippedAsTheServerSkipsIt() {
+    PatchesDoc doc = patches.openDoc("d");
+
+    doc.applyServerChanges(
+        List.of(
+            server("s1", 1, PatchOp.add("/items", Json.parse("[1]"))),
+            server("bad", 2, PatchOp.add("/items/5", Json.NODES.numberNode(2))),
+            server("s3", 3, PatchOp.add("/items/-", Json.NODES.numberNode(3)))));
+
+    assertThat(doc.committedRev()).isEqualTo(3);
+    assertThat(doc.state()).isEqualTo(Json.parse("{\"items\":[1,3]}"));
+  }
+
+  @Test
   void dropPending_changeTransformedAway_removesItFromViewAndStore() {
     PatchesDoc doc = patches.openDoc("d");
     Change mine = doc.change(p -> p.add("/a", 1));
