@@ -27,6 +27,7 @@ public final class Patches implements AutoCloseable {
   private final Map<String, PatchesDoc> docs = new ConcurrentHashMap<>();
   private final Listeners<Consumer<PatchesDoc>> localChangeListeners = new Listeners<>();
   private final Listeners<Consumer<String>> trackListeners = new Listeners<>();
+  private final Listeners<Consumer<String>> untrackListeners = new Listeners<>();
 
   private Patches(ClientStore store, Clock clock) {
     this.store = Objects.requireNonNull(store, "store");
@@ -54,7 +55,7 @@ public final class Patches implements AutoCloseable {
     if (docId.isEmpty()) {
       throw new IllegalArgumentException("docId must not be empty");
     }
-    boolean newlyTracked = !store.trackedDocs().contains(docId);
+    boolean newlyTracked = !store.isTracked(docId);
     if (newlyTracked) {
       store.trackDocs(List.of(docId));
     }
@@ -77,11 +78,17 @@ public final class Patches implements AutoCloseable {
   public void untrackDoc(String docId) {
     store.untrackDocs(List.of(docId));
     docs.remove(docId);
+    untrackListeners.emit(l -> l.accept(docId));
   }
 
   /** Returns the ids of the tracked documents. */
   public Set<String> trackedDocs() {
     return store.trackedDocs();
+  }
+
+  /** Returns whether {@code docId} is tracked. */
+  public boolean isTracked(String docId) {
+    return store.isTracked(docId);
   }
 
   /** Returns the store the documents live in. */
@@ -114,5 +121,9 @@ public final class Patches implements AutoCloseable {
 
   Subscription onTrack(Consumer<String> listener) {
     return trackListeners.add(listener);
+  }
+
+  Subscription onUntrack(Consumer<String> listener) {
+    return untrackListeners.add(listener);
   }
 }

@@ -137,6 +137,7 @@ public final class PatchesSync implements AutoCloseable {
     this.random = b.random;
     patchesSubscriptions.add(patches.onLocalChange(doc -> run(() -> onLocalChange(doc.id()))));
     patchesSubscriptions.add(patches.onTrack(id -> run(() -> onTracked(id))));
+    patchesSubscriptions.add(patches.onUntrack(id -> run(() -> onUntracked(id))));
     run(() -> patches.trackedDocs().forEach(this::updateDocState));
   }
 
@@ -558,6 +559,20 @@ public final class PatchesSync implements AutoCloseable {
             });
   }
 
+  private void onUntracked(String docId) {
+    TransportConnection c = connection;
+    forgetSyncState(docId);
+    if (c != null) {
+      rpc.call(c, "unsubscribe", Json.array().add(docId))
+          .whenComplete(
+              (r, e) -> {
+                if (e != null) {
+                  emitError(unwrap(e), docId);
+                }
+              });
+    }
+  }
+
   private CompletableFuture<JsonNode> subscribe(TransportConnection c, List<String> ids) {
     if (ids.isEmpty()) {
       return CompletableFuture.completedFuture(Json.array());
@@ -581,7 +596,7 @@ public final class PatchesSync implements AutoCloseable {
       return;
     }
     String docId = docIdNode.stringValue();
-    if (!patches.trackedDocs().contains(docId)) {
+    if (!patches.isTracked(docId)) {
       return;
     }
     if ("docDeleted".equals(n.method())) {
@@ -609,6 +624,10 @@ public final class PatchesSync implements AutoCloseable {
   /** Drops every trace of a deleted document: tracking, stored data, sync state. */
   private void forget(String docId) {
     patches.forget(docId);
+    forgetSyncState(docId);
+  }
+
+  private void forgetSyncState(String docId) {
     runs.remove(docId);
     statuses.remove(docId);
     if (docStates.containsKey(docId)) {
@@ -622,7 +641,7 @@ public final class PatchesSync implements AutoCloseable {
   }
 
   private void syncDoc(String docId) {
-    if (connection == null) {
+    if (connection == null || !patches.isTracked(docId)) {
       return;
     }
     DocRun run = runs.computeIfAbsent(docId, id -> new DocRun());
@@ -790,6 +809,10 @@ public final class PatchesSync implements AutoCloseable {
   }
 
   private void setStatus(String docId, DocSyncStatus status) {
+    if (!patches.isTracked(docId)) {
+      forgetSyncState(docId); // untracked or deleted while its sync was in flight
+      return;
+    }
     statuses.put(docId, status);
     updateDocState(docId);
     publishState();
@@ -804,6 +827,9 @@ public final class PatchesSync implements AutoCloseable {
   }
 
   private void updateDocState(String docId) {
+    if (!patches.isTracked(docId)) {
+      return;
+    }
     PatchesDoc doc = patches.doc(docId);
     DocSyncState next =
         new DocSyncState(

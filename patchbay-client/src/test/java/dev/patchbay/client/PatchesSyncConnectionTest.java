@@ -361,6 +361,25 @@ class PatchesSyncConnectionTest {
     assertThat(sync.docStates()).containsOnlyKeys("keep", "skip");
   }
 
+  @Test
+  void untrackDoc_whileConnected_unsubscribesAndDropsItsState() {
+    patches.openDoc("d");
+    PatchesSync sync = sync(ReconnectPolicy.DEFAULT);
+    sync.connect();
+    FakeConnection c = transport.last();
+    c.answer(c.sent(0), Json.parse("[\"d\"]"));
+    JsonNode getDoc = c.sent(1);
+
+    patches.untrackDoc("d");
+    c.answer(getDoc, Json.parse("{\"state\":{\"a\":1},\"rev\":1,\"changes\":[]}"));
+
+    JsonNode unsubscribe = c.sent(2);
+    assertThat(unsubscribe.get("method").stringValue()).isEqualTo("unsubscribe");
+    assertThat(unsubscribe.get("params")).isEqualTo(Json.parse("[[\"d\"]]"));
+    assertThat(sync.docStates()).isEmpty();
+    assertThat(sync.state().syncing()).isFalse();
+  }
+
   private static String change(String id, long rev, String op) {
     return "{\"id\":\""
         + id

@@ -41,6 +41,11 @@ public final class InMemoryClientStore implements ClientStore {
   }
 
   @Override
+  public synchronized boolean isTracked(String docId) {
+    return tracked.contains(docId);
+  }
+
+  @Override
   public @Nullable StoredDoc loadDoc(String docId) {
     return docs.get(docId);
   }

@@ -26,6 +26,11 @@ public interface ClientStore extends AutoCloseable {
   /** Returns the tracked document ids, as an immutable set. */
   Set<String> trackedDocs();
 
+  /** Returns whether {@code docId} is tracked. */
+  default boolean isTracked(String docId) {
+    return trackedDocs().contains(docId);
+  }
+
   /**
    * Returns what the store holds for {@code docId}.
    *
