@@ -27,15 +27,21 @@ public final class PatchbayServer implements AutoCloseable {
 
   private final DocStore store;
   private final Engine engine;
+  private final PatchesRpcHandler patches;
   private final NettyTransport transport;
   private final InetSocketAddress address;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final long startedAt = System.nanoTime();
 
   private PatchbayServer(
-      DocStore store, Engine engine, NettyTransport transport, InetSocketAddress address) {
+      DocStore store,
+      Engine engine,
+      PatchesRpcHandler patches,
+      NettyTransport transport,
+      InetSocketAddress address) {
     this.store = store;
     this.engine = engine;
+    this.patches = patches;
     this.transport = transport;
     this.address = address;
   }
@@ -82,7 +88,7 @@ public final class PatchbayServer implements AutoCloseable {
           "Cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(),
           new java.io.IOException(e));
     }
-    self[0] = new PatchbayServer(store, engine, transport, address);
+    self[0] = new PatchbayServer(store, engine, patches, transport, address);
     log.info("patchbay listening on ws://{}:{}/ws", address.getHostString(), address.getPort());
     return self[0];
   }
@@ -120,6 +126,10 @@ public final class PatchbayServer implements AutoCloseable {
     }
     log.info("patchbay shutting down");
     transport.stopAccepting();
+    engine.startClosing();
+    if (!patches.awaitAnswered(Duration.ofSeconds(10))) {
+      log.warn("some requests were still unanswered after 10 s; closing anyway");
+    }
     engine.close();
     transport.close();
     store.close();

@@ -28,9 +28,9 @@ public final class TestClient implements AutoCloseable {
   private final WebSocket socket;
   private final ConcurrentHashMap<Long, CompletableFuture<JsonNode>> pending =
       new ConcurrentHashMap<>();
-  final BlockingQueue<JsonNode> notifications = new LinkedBlockingQueue<>();
-  final BlockingQueue<JsonNode> unmatched = new LinkedBlockingQueue<>();
-  final CompletableFuture<String> closed = new CompletableFuture<>();
+  public final BlockingQueue<JsonNode> notifications = new LinkedBlockingQueue<>();
+  public final BlockingQueue<JsonNode> unmatched = new LinkedBlockingQueue<>();
+  public final CompletableFuture<String> closed = new CompletableFuture<>();
   private final AtomicLong ids = new AtomicLong();
 
   public TestClient(URI uri) {

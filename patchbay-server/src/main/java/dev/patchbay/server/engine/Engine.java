@@ -1020,6 +1020,11 @@ public final class Engine implements AutoCloseable {
    * Refuses new writes (503), waits up to 10 s for in-flight writes to become durable and be
    * answered, then stops the shards. The store is the caller's to close afterwards.
    */
+  /** Refuses new writes from now on (they fail with 503); those already taken still finish. */
+  public void startClosing() {
+    closing = true;
+  }
+
   @Override
   public void close() {
     closing = true;

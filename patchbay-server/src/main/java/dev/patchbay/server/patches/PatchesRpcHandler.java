@@ -23,6 +23,7 @@ import dev.patchbay.server.spi.VersionOrigin;
 import dev.patchbay.server.spi.VersionQuery;
 import dev.patchbay.server.spi.VersionUpdate;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,6 +31,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,6 +65,8 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
           "endRev");
 
   private final Subscriptions subscriptions = new Subscriptions();
+  // Requests taken but not yet answered; shutdown waits for them so no acknowledged work is lost.
+  private final AtomicInteger unanswered = new AtomicInteger();
   private @Nullable Engine engine;
 
   /** Creates a handler; {@link #bind(Engine)} must be called before traffic arrives. */
@@ -77,6 +83,18 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
       throw new IllegalStateException("engine not bound");
     }
     return e;
+  }
+
+  /**
+   * Waits until every request taken so far has been answered (its answer queued on its connection),
+   * or until the timeout; returns whether all were answered.
+   */
+  public boolean awaitAnswered(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (unanswered.get() > 0 && System.nanoTime() < deadline) {
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+    }
+    return unanswered.get() == 0;
   }
 
   @Override
@@ -100,6 +118,7 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
       return; // a notification from the client expects no answer; none of ours is one-way
     }
     CompletableFuture<@Nullable Object> result;
+    unanswered.incrementAndGet();
     try {
       result = dispatch(connection, request);
     } catch (RuntimeException e) {
@@ -116,6 +135,7 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
           } else {
             connection.send(JsonRpcCodec.encode(new Response(request.id(), (JsonNode) value)));
           }
+          unanswered.decrementAndGet();
         });
   }
 
