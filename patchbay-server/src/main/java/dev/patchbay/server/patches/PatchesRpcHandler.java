@@ -15,6 +15,7 @@ import dev.patchbay.server.engine.Engine;
 import dev.patchbay.server.engine.EngineListener;
 import dev.patchbay.server.engine.IncomingChange;
 import dev.patchbay.server.engine.Snapshot;
+import dev.patchbay.server.metrics.PatchbayMetrics;
 import dev.patchbay.server.spi.Connection;
 import dev.patchbay.server.spi.MessageHandler;
 import dev.patchbay.server.spi.VersionMetadata;
@@ -61,10 +62,21 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
           "endRev");
 
   private final Subscriptions subscriptions = new Subscriptions();
+  private final PatchbayMetrics metrics;
   private @Nullable Engine engine;
 
-  /** Creates a handler; {@link #bind(Engine)} must be called before traffic arrives. */
-  public PatchesRpcHandler() {}
+  /** Creates a handler with its own metrics; {@link #bind(Engine)} must be called first. */
+  public PatchesRpcHandler() {
+    this(new PatchbayMetrics());
+  }
+
+  /**
+   * Creates a handler that records into {@code metrics}; {@link #bind(Engine)} must be called
+   * before traffic arrives.
+   */
+  public PatchesRpcHandler(PatchbayMetrics metrics) {
+    this.metrics = metrics;
+  }
 
   /** Binds the engine (the engine and the handler refer to each other). */
   public void bind(Engine engine) {
@@ -99,6 +111,8 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
     if (!(message instanceof Request request)) {
       return; // a notification from the client expects no answer; none of ours is one-way
     }
+    metrics.messageIn(request.method());
+    long started = System.nanoTime();
     CompletableFuture<@Nullable Object> result;
     try {
       result = dispatch(connection, request);
@@ -107,6 +121,10 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
     }
     result.whenComplete(
         (value, error) -> {
+          metrics.messageOut(request.method());
+          if (error == null && request.method().equals("commitChanges")) {
+            metrics.commit(System.nanoTime() - started);
+          }
           if (error != null) {
             connection.send(JsonRpcCodec.encode(errorFor(request.id(), error)));
           } else if (value == null) {
@@ -119,12 +137,34 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
         });
   }
 
+  /** Answers a request over the rate limit with 429 without doing its work. */
+  @Override
+  public void onThrottled(Connection connection, String text) {
+    JsonRpcMessage message;
+    try {
+      message = JsonRpcCodec.decodeCall(text);
+    } catch (PatchbayException e) {
+      connection.send(JsonRpcCodec.encode(errorFor(null, e)));
+      return;
+    }
+    if (message instanceof Request request) {
+      metrics.error(429);
+      connection.send(
+          JsonRpcCodec.encode(
+              new ErrorResponse(
+                  request.id(), 429, "RATE_LIMITED: too many requests, slow down", null)));
+    }
+  }
+
   /** A result that is already JSON text (changes carry their encoded form). */
   private record RawJson(String text) {}
 
   private CompletableFuture<@Nullable Object> dispatch(Connection c, Request r) {
     Engine engine = engine();
     switch (r.method()) {
+      case "ping":
+        // For clients that cannot see WebSocket pings (browsers) and want to probe the link.
+        return done(Json.NODES.stringNode("pong"));
       case "subscribe":
         return subscribe(c, r);
       case "unsubscribe":
@@ -257,7 +297,9 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
     if (subscribers.isEmpty()) {
       return;
     }
+    long started = System.nanoTime();
     byte[] frame = null;
+    int sent = 0;
     for (Connection c : subscribers) {
       if (c.id().equals(originId)) {
         continue;
@@ -272,7 +314,17 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
         frame = text.getBytes(StandardCharsets.UTF_8);
       }
       c.send(frame);
+      sent++;
     }
+    if (sent > 0) {
+      metrics.fanout(System.nanoTime() - started);
+      metrics.messageOut("changesCommitted", sent);
+    }
+  }
+
+  @Override
+  public void storeWritten(String docId, long nanos) {
+    metrics.storeWrite(nanos);
   }
 
   @Override
@@ -345,7 +397,13 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
     return array;
   }
 
-  private static ErrorResponse errorFor(@Nullable RpcId id, Throwable error) {
+  private ErrorResponse errorFor(@Nullable RpcId id, Throwable error) {
+    ErrorResponse response = errorResponse(id, error);
+    metrics.error(response.code());
+    return response;
+  }
+
+  private static ErrorResponse errorResponse(@Nullable RpcId id, Throwable error) {
     Throwable cause = error;
     while (cause instanceof CompletionException && cause.getCause() != null) {
       cause = cause.getCause();
