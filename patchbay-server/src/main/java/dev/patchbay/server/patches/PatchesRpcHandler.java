@@ -196,6 +196,7 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
           List<IncomingChange> changes = incomingChanges(r.param(1));
           JsonNode options = optionalObject(r.param(2), "options");
           boolean force = options != null && options.path("forceCommit").asBoolean(false);
+          log.debug("event=commit conn={} doc={} changes={}", c.id(), docId, changes.size());
           return engine
               .commitChanges(docId, changes, force, c.id())
               .thenApply(PatchesRpcHandler::commitJson);
