@@ -114,6 +114,11 @@ class CrashDurabilityTest {
     command.add("0");
     command.add("--data-dir");
     command.add(dataDir.toString());
+    // The clients commit as fast as acknowledgements come back; the rate limit is not tested here.
+    command.add("--max-messages-per-second");
+    command.add("1000000");
+    command.add("--message-burst");
+    command.add("1000000");
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     Files.createDirectories(dataDir);
     return builder.start();

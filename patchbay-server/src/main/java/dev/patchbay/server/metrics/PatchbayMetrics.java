@@ -77,9 +77,11 @@ public final class PatchbayMetrics {
   public void bindGauges(IntSupplier connections, IntSupplier documents) {
     Gauge.builder("patchbay.connections", connections, s -> s.getAsInt())
         .description("open WebSocket connections")
+        .strongReference(true) // the supplier is a lambda only this gauge holds
         .register(registry);
     Gauge.builder("patchbay.documents.loaded", documents, s -> s.getAsInt())
         .description("documents loaded in memory")
+        .strongReference(true)
         .register(registry);
   }
 
