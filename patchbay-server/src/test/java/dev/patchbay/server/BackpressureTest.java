@@ -76,7 +76,7 @@ class BackpressureTest {
    */
   @Test
   void flooder_isThrottledThenClosed_othersKeepTheirLatency() throws Exception {
-    int clients = 20;
+    int clients = 50;
     int commitsPerClient = 40;
     try (PatchbayServer server = LimitsTest.start(ServerConfig.builder())) {
       List<TestClient> polite = new ArrayList<>();
@@ -130,7 +130,7 @@ class BackpressureTest {
     }
   }
 
-  /** Each client commits {@code n} changes to its own document, about one per 10 ms. */
+  /** Each client commits {@code n} changes to its own document, about one per 25 ms. */
   private static List<Long> runPhase(
       List<TestClient> clients, ExecutorService pool, String phase, int n, int round)
       throws Exception {
@@ -149,7 +149,7 @@ class BackpressureTest {
                   client.result(
                       "commitChanges", str(doc), change(phase + "-" + doc + "-" + i, rev, "1"));
                   latencies.add(System.nanoTime() - t0);
-                  next += TimeUnit.MILLISECONDS.toNanos(10); // pacing, far below the rate limit
+                  next += TimeUnit.MILLISECONDS.toNanos(25); // pacing, far below the rate limit
                   long wait = next - System.nanoTime();
                   if (wait > 0) {
                     java.util.concurrent.locks.LockSupport.parkNanos(wait);

@@ -333,11 +333,14 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
     byte[] frame =
         notification("docDeleted", Json.object().put("docId", docId))
             .getBytes(StandardCharsets.UTF_8);
+    int sent = 0;
     for (Connection c : subscriptions.subscribers(docId)) {
       if (!c.id().equals(originId)) {
         c.send(frame);
+        sent++;
       }
     }
+    metrics.messageOut("docDeleted", sent);
   }
 
   private static String notification(String method, JsonNode params) {
