@@ -109,6 +109,62 @@ final class ServeCommand implements Callable<Integer> {
               + " checkpoints) (env PATCHBAY_DURABILITY, default ${DEFAULT-VALUE}).")
   String durability;
 
+  @Option(
+      names = "--max-connections",
+      defaultValue = "${env:PATCHBAY_MAX_CONNECTIONS:-10000}",
+      description =
+          "Open WebSocket connections in total; more upgrades answer 503 (env PATCHBAY_MAX_CONNECTIONS, default ${DEFAULT-VALUE}).")
+  int maxConnections;
+
+  @Option(
+      names = "--max-connections-per-address",
+      defaultValue = "${env:PATCHBAY_MAX_CONNECTIONS_PER_ADDRESS:-100}",
+      description =
+          "Open WebSocket connections per client IP address; more upgrades answer 429 (env PATCHBAY_MAX_CONNECTIONS_PER_ADDRESS, default ${DEFAULT-VALUE}).")
+  int maxConnectionsPerAddress;
+
+  @Option(
+      names = "--max-messages-per-second",
+      defaultValue = "${env:PATCHBAY_MAX_MESSAGES_PER_SECOND:-200}",
+      description =
+          "Sustained messages per second per connection; more answer 429 (env PATCHBAY_MAX_MESSAGES_PER_SECOND, default ${DEFAULT-VALUE}).")
+  int messagesPerSecond;
+
+  @Option(
+      names = "--message-burst",
+      defaultValue = "${env:PATCHBAY_MESSAGE_BURST:-400}",
+      description =
+          "Messages a connection may send at once above its rate (env PATCHBAY_MESSAGE_BURST, default ${DEFAULT-VALUE}).")
+  int messageBurst;
+
+  @Option(
+      names = "--max-outbound-bytes",
+      defaultValue = "${env:PATCHBAY_MAX_OUTBOUND_BYTES:-8388608}",
+      description =
+          "Bytes queued for a client that does not read before it is closed with 1013 (env PATCHBAY_MAX_OUTBOUND_BYTES, default ${DEFAULT-VALUE}).")
+  int maxOutboundBytes;
+
+  @Option(
+      names = "--ping-interval-seconds",
+      defaultValue = "${env:PATCHBAY_PING_INTERVAL_SECONDS:-30}",
+      description =
+          "Silence after which a connection is pinged (env PATCHBAY_PING_INTERVAL_SECONDS, default ${DEFAULT-VALUE}).")
+  long pingIntervalSeconds;
+
+  @Option(
+      names = "--idle-timeout-seconds",
+      defaultValue = "${env:PATCHBAY_IDLE_TIMEOUT_SECONDS:-60}",
+      description =
+          "Silence after which a connection is closed with 1001 (env PATCHBAY_IDLE_TIMEOUT_SECONDS, default ${DEFAULT-VALUE}).")
+  long idleTimeoutSeconds;
+
+  @Option(
+      names = "--handshake-timeout-seconds",
+      defaultValue = "${env:PATCHBAY_HANDSHAKE_TIMEOUT_SECONDS:-10}",
+      description =
+          "Time a new connection has to complete its WebSocket upgrade (env PATCHBAY_HANDSHAKE_TIMEOUT_SECONDS, default ${DEFAULT-VALUE}).")
+  long handshakeTimeoutSeconds;
+
   @Override
   public Integer call() {
     ServerConfig config;
@@ -128,6 +184,14 @@ final class ServeCommand implements Callable<Integer> {
               .sessionTimeout(Duration.ofMinutes(sessionTimeoutMinutes))
               .maxChangesPerVersion(maxChangesPerVersion)
               .maxCachedDocs(maxCachedDocs)
+              .maxConnections(maxConnections)
+              .maxConnectionsPerAddress(maxConnectionsPerAddress)
+              .messagesPerSecond(messagesPerSecond)
+              .messageBurst(messageBurst)
+              .maxOutboundBytes(maxOutboundBytes)
+              .pingInterval(Duration.ofSeconds(pingIntervalSeconds))
+              .idleTimeout(Duration.ofSeconds(idleTimeoutSeconds))
+              .handshakeTimeout(Duration.ofSeconds(handshakeTimeoutSeconds))
               .build();
       docStore = openStore(config);
     } catch (PatchbayException | IllegalArgumentException e) {

@@ -41,6 +41,11 @@ final class ServerProcess {
     command.add("0");
     command.add("--data-dir");
     command.add(dataDir.toString());
+    // Test clients commit as fast as acknowledgements come back; rate limits are tested elsewhere.
+    command.add("--max-messages-per-second");
+    command.add("1000000");
+    command.add("--message-burst");
+    command.add("1000000");
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     BufferedReader out =
         new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));

@@ -1,6 +1,7 @@
 package dev.patchbay.server;
 
 import dev.patchbay.server.engine.Engine;
+import dev.patchbay.server.metrics.PatchbayMetrics;
 import dev.patchbay.server.patches.PatchesRpcHandler;
 import dev.patchbay.server.spi.DocStore;
 import dev.patchbay.server.transport.NettyTransport;
@@ -30,6 +31,7 @@ public final class PatchbayServer implements AutoCloseable {
   private final PatchesRpcHandler patches;
   private final NettyTransport transport;
   private final InetSocketAddress address;
+  private final PatchbayMetrics metrics;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final long startedAt = System.nanoTime();
 
@@ -38,7 +40,9 @@ public final class PatchbayServer implements AutoCloseable {
       Engine engine,
       PatchesRpcHandler patches,
       NettyTransport transport,
-      InetSocketAddress address) {
+      InetSocketAddress address,
+      PatchbayMetrics metrics) {
+    this.metrics = metrics;
     this.store = store;
     this.engine = engine;
     this.patches = patches;
@@ -52,7 +56,8 @@ public final class PatchbayServer implements AutoCloseable {
    * @throws java.io.UncheckedIOException when the port cannot be bound
    */
   public static PatchbayServer start(ServerConfig config, DocStore store) {
-    PatchesRpcHandler patches = new PatchesRpcHandler();
+    PatchbayMetrics metrics = new PatchbayMetrics();
+    PatchesRpcHandler patches = new PatchesRpcHandler(metrics);
     Engine engine =
         new Engine(
             store,
@@ -71,9 +76,22 @@ public final class PatchbayServer implements AutoCloseable {
     NettyTransport transport =
         new NettyTransport(
             new NettyTransport.Settings(
-                config.host(), config.port(), "/ws", config.maxFrameBytes()),
+                config.host(),
+                config.port(),
+                "/ws",
+                config.maxFrameBytes(),
+                config.maxConnections(),
+                config.maxConnectionsPerAddress(),
+                config.messagesPerSecond(),
+                config.messageBurst(),
+                config.maxOutboundBytes(),
+                config.pingInterval(),
+                config.idleTimeout(),
+                config.handshakeTimeout()),
             patches,
-            () -> self[0].status());
+            () -> self[0].status(),
+            metrics);
+    metrics.bindGauges(transport::connectionCount, engine::loadedDocuments);
     InetSocketAddress address;
     try {
       address = transport.start();
@@ -88,7 +106,7 @@ public final class PatchbayServer implements AutoCloseable {
           "Cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(),
           new java.io.IOException(e));
     }
-    self[0] = new PatchbayServer(store, engine, patches, transport, address);
+    self[0] = new PatchbayServer(store, engine, patches, transport, address, metrics);
     log.info("patchbay listening on ws://{}:{}/ws", address.getHostString(), address.getPort());
     return self[0];
   }
@@ -96,6 +114,11 @@ public final class PatchbayServer implements AutoCloseable {
   /** Returns the bound address. */
   public InetSocketAddress address() {
     return address;
+  }
+
+  /** Returns the server's metrics (served at {@code GET /metrics}). */
+  public PatchbayMetrics metrics() {
+    return metrics;
   }
 
   /** Returns the engine (for embedding and tests). */

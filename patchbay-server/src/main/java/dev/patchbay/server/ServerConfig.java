@@ -24,6 +24,17 @@ import java.util.Objects;
  * @param sessionTimeout the gap between changes that starts a new version
  * @param maxChangesPerVersion a version is cut at least every this many changes (0 disables)
  * @param maxCachedDocs how many documents stay loaded in memory
+ * @param maxConnections open WebSocket connections in total; further upgrades answer 503
+ * @param maxConnectionsPerAddress open WebSocket connections per client IP address; further
+ *     upgrades answer 429
+ * @param messagesPerSecond the sustained message rate of one connection (token bucket refill)
+ * @param messageBurst the token bucket size: messages a connection may send at once
+ * @param maxOutboundBytes bytes queued for one connection that it has not read yet; past this the
+ *     connection is closed with 1013
+ * @param pingInterval a WebSocket ping goes to a connection silent for this long
+ * @param idleTimeout a connection silent (not even a pong) for this long is closed
+ * @param handshakeTimeout a connection that has not completed its WebSocket upgrade in this time
+ *     (and is silent) is closed
  */
 public record ServerConfig(
     String host,
@@ -36,7 +47,15 @@ public record ServerConfig(
     int maxChangeBytes,
     Duration sessionTimeout,
     int maxChangesPerVersion,
-    int maxCachedDocs) {
+    int maxCachedDocs,
+    int maxConnections,
+    int maxConnectionsPerAddress,
+    int messagesPerSecond,
+    int messageBurst,
+    int maxOutboundBytes,
+    Duration pingInterval,
+    Duration idleTimeout,
+    Duration handshakeTimeout) {
 
   /** Validates every setting; the message names the setting that is wrong. */
   public ServerConfig {
@@ -59,6 +78,20 @@ public record ServerConfig(
         "session-timeout must be positive");
     require(maxChangesPerVersion >= 0, "max-changes-per-version must not be negative");
     require(maxCachedDocs >= 1, "max-cached-docs must be at least 1");
+    require(maxConnections >= 1, "max-connections must be at least 1");
+    require(
+        maxConnectionsPerAddress >= 1 && maxConnectionsPerAddress <= maxConnections,
+        "max-connections-per-address must be between 1 and max-connections");
+    require(messagesPerSecond >= 1, "max-messages-per-second must be at least 1");
+    require(messageBurst >= 1, "message-burst must be at least 1");
+    require(
+        maxOutboundBytes >= 64 * 1024,
+        "max-outbound-bytes must be at least 65536, was " + maxOutboundBytes);
+    require(positive(pingInterval), "ping-interval must be positive");
+    require(
+        positive(idleTimeout) && idleTimeout.compareTo(pingInterval) > 0,
+        "idle-timeout must be longer than ping-interval");
+    require(positive(handshakeTimeout), "handshake-timeout must be positive");
     for (String p : lwwPatterns) {
       require(!p.isBlank(), "an lww pattern must not be empty");
     }
@@ -88,7 +121,19 @@ public record ServerConfig(
     b.sessionTimeout = sessionTimeout;
     b.maxChangesPerVersion = maxChangesPerVersion;
     b.maxCachedDocs = maxCachedDocs;
+    b.maxConnections = maxConnections;
+    b.maxConnectionsPerAddress = maxConnectionsPerAddress;
+    b.messagesPerSecond = messagesPerSecond;
+    b.messageBurst = messageBurst;
+    b.maxOutboundBytes = maxOutboundBytes;
+    b.pingInterval = pingInterval;
+    b.idleTimeout = idleTimeout;
+    b.handshakeTimeout = handshakeTimeout;
     return b;
+  }
+
+  private static boolean positive(Duration d) {
+    return !d.isNegative() && !d.isZero();
   }
 
   private static void require(boolean ok, String message) {
@@ -110,6 +155,14 @@ public record ServerConfig(
     private Duration sessionTimeout = Duration.ofMinutes(30);
     private int maxChangesPerVersion = 1000;
     private int maxCachedDocs = 10_000;
+    private int maxConnections = 10_000;
+    private int maxConnectionsPerAddress = 100;
+    private int messagesPerSecond = 200;
+    private int messageBurst = 400;
+    private int maxOutboundBytes = 8 * 1024 * 1024;
+    private Duration pingInterval = Duration.ofSeconds(30);
+    private Duration idleTimeout = Duration.ofSeconds(60);
+    private Duration handshakeTimeout = Duration.ofSeconds(10);
 
     private Builder() {}
 
@@ -179,6 +232,54 @@ public record ServerConfig(
       return this;
     }
 
+    /** Sets the most open WebSocket connections in total. */
+    public Builder maxConnections(int value) {
+      maxConnections = value;
+      return this;
+    }
+
+    /** Sets the most open WebSocket connections per client IP address. */
+    public Builder maxConnectionsPerAddress(int value) {
+      maxConnectionsPerAddress = value;
+      return this;
+    }
+
+    /** Sets the sustained message rate of one connection. */
+    public Builder messagesPerSecond(int value) {
+      messagesPerSecond = value;
+      return this;
+    }
+
+    /** Sets how many messages a connection may send at once above its sustained rate. */
+    public Builder messageBurst(int value) {
+      messageBurst = value;
+      return this;
+    }
+
+    /** Sets the bytes queued for one connection before it is closed as too slow. */
+    public Builder maxOutboundBytes(int value) {
+      maxOutboundBytes = value;
+      return this;
+    }
+
+    /** Sets the silence after which a connection is pinged. */
+    public Builder pingInterval(Duration value) {
+      pingInterval = value;
+      return this;
+    }
+
+    /** Sets the silence after which a connection is closed. */
+    public Builder idleTimeout(Duration value) {
+      idleTimeout = value;
+      return this;
+    }
+
+    /** Sets the time a new connection has to complete its WebSocket upgrade. */
+    public Builder handshakeTimeout(Duration value) {
+      handshakeTimeout = value;
+      return this;
+    }
+
     /**
      * Validates and returns the configuration.
      *
@@ -196,7 +297,15 @@ public record ServerConfig(
           maxChangeBytes,
           sessionTimeout,
           maxChangesPerVersion,
-          maxCachedDocs);
+          maxCachedDocs,
+          maxConnections,
+          maxConnectionsPerAddress,
+          messagesPerSecond,
+          messageBurst,
+          maxOutboundBytes,
+          pingInterval,
+          idleTimeout,
+          handshakeTimeout);
     }
   }
 }

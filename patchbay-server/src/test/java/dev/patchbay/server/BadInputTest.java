@@ -32,6 +32,9 @@ class BadInputTest {
             .shards(2)
             .maxFrameBytes(MAX_FRAME)
             .maxChangeBytes(4096)
+            // Thousands of frames back to back: the rate limit is LimitsTest's subject, not this.
+            .messagesPerSecond(1_000_000)
+            .messageBurst(1_000_000)
             .build();
     server = PatchbayServer.start(config, DocStores.inMemory());
     uri = URI.create("ws://127.0.0.1:" + server.address().getPort() + "/ws");

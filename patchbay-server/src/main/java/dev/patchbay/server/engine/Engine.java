@@ -292,8 +292,10 @@ public final class Engine implements AutoCloseable {
     long newRev = oldRev + 1;
     List<PatchOp> stored = result.opsToStore(newRev);
     LwwWrite write = new LwwWrite(stored, result.pathsToDelete(), fresh, now + SEEN_ID_TTL_MILLIS);
+    long saveStart = System.nanoTime();
     return store
         .saveLwwOps(doc.id, write)
+        .whenComplete((x, e) -> listener.storeWritten(doc.id, System.nanoTime() - saveStart))
         .thenApplyAsync(
             savedRev -> {
               Map<String, PatchOp> rows = new LinkedHashMap<>(doc.rows);
@@ -632,7 +634,9 @@ public final class Engine implements AutoCloseable {
       return allOf(versionWrites).thenApply(x -> new CommitResult(catchup, reload));
     }
     List<Change> committed = List.copyOf(newChanges);
+    long saveStart = System.nanoTime();
     CompletableFuture<Void> save = store.saveChanges(doc.id, committed);
+    save.whenComplete((x, e) -> listener.storeWritten(doc.id, System.nanoTime() - saveStart));
     if (offlineOrBatch) {
       versionWrites.addAll(offlineSessionVersions(doc, committed, batchId, sessionOrigin));
     }

@@ -15,6 +15,7 @@ import dev.patchbay.server.engine.Engine;
 import dev.patchbay.server.engine.EngineListener;
 import dev.patchbay.server.engine.IncomingChange;
 import dev.patchbay.server.engine.Snapshot;
+import dev.patchbay.server.metrics.PatchbayMetrics;
 import dev.patchbay.server.spi.Connection;
 import dev.patchbay.server.spi.MessageHandler;
 import dev.patchbay.server.spi.VersionMetadata;
@@ -67,10 +68,21 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
   private final Subscriptions subscriptions = new Subscriptions();
   // Requests taken but not yet answered; shutdown waits for them so no acknowledged work is lost.
   private final AtomicInteger unanswered = new AtomicInteger();
+  private final PatchbayMetrics metrics;
   private @Nullable Engine engine;
 
-  /** Creates a handler; {@link #bind(Engine)} must be called before traffic arrives. */
-  public PatchesRpcHandler() {}
+  /** Creates a handler with its own metrics; {@link #bind(Engine)} must be called first. */
+  public PatchesRpcHandler() {
+    this(new PatchbayMetrics());
+  }
+
+  /**
+   * Creates a handler that records into {@code metrics}; {@link #bind(Engine)} must be called
+   * before traffic arrives.
+   */
+  public PatchesRpcHandler(PatchbayMetrics metrics) {
+    this.metrics = metrics;
+  }
 
   /** Binds the engine (the engine and the handler refer to each other). */
   public void bind(Engine engine) {
@@ -117,6 +129,8 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
     if (!(message instanceof Request request)) {
       return; // a notification from the client expects no answer; none of ours is one-way
     }
+    metrics.messageIn(request.method());
+    long started = System.nanoTime();
     CompletableFuture<@Nullable Object> result;
     unanswered.incrementAndGet();
     try {
@@ -126,6 +140,10 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
     }
     result.whenComplete(
         (value, error) -> {
+          metrics.messageOut(request.method());
+          if (error == null && request.method().equals("commitChanges")) {
+            metrics.commit(System.nanoTime() - started);
+          }
           if (error != null) {
             connection.send(JsonRpcCodec.encode(errorFor(request.id(), error)));
           } else if (value == null) {
@@ -139,12 +157,34 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
         });
   }
 
+  /** Answers a request over the rate limit with 429 without doing its work. */
+  @Override
+  public void onThrottled(Connection connection, String text) {
+    JsonRpcMessage message;
+    try {
+      message = JsonRpcCodec.decodeCall(text);
+    } catch (PatchbayException e) {
+      connection.send(JsonRpcCodec.encode(errorFor(null, e)));
+      return;
+    }
+    if (message instanceof Request request) {
+      metrics.error(429);
+      connection.send(
+          JsonRpcCodec.encode(
+              new ErrorResponse(
+                  request.id(), 429, "RATE_LIMITED: too many requests, slow down", null)));
+    }
+  }
+
   /** A result that is already JSON text (changes carry their encoded form). */
   private record RawJson(String text) {}
 
   private CompletableFuture<@Nullable Object> dispatch(Connection c, Request r) {
     Engine engine = engine();
     switch (r.method()) {
+      case "ping":
+        // For clients that cannot see WebSocket pings (browsers) and want to probe the link.
+        return done(Json.NODES.stringNode("pong"));
       case "subscribe":
         return subscribe(c, r);
       case "unsubscribe":
@@ -176,6 +216,7 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
           List<IncomingChange> changes = incomingChanges(r.param(1));
           JsonNode options = optionalObject(r.param(2), "options");
           boolean force = options != null && options.path("forceCommit").asBoolean(false);
+          log.debug("event=commit conn={} doc={} changes={}", c.id(), docId, changes.size());
           return engine
               .commitChanges(docId, changes, force, c.id())
               .thenApply(PatchesRpcHandler::commitJson);
@@ -277,7 +318,9 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
     if (subscribers.isEmpty()) {
       return;
     }
+    long started = System.nanoTime();
     byte[] frame = null;
+    int sent = 0;
     for (Connection c : subscribers) {
       if (c.id().equals(originId)) {
         continue;
@@ -292,7 +335,17 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
         frame = text.getBytes(StandardCharsets.UTF_8);
       }
       c.send(frame);
+      sent++;
     }
+    if (sent > 0) {
+      metrics.fanout(System.nanoTime() - started);
+      metrics.messageOut("changesCommitted", sent);
+    }
+  }
+
+  @Override
+  public void storeWritten(String docId, long nanos) {
+    metrics.storeWrite(nanos);
   }
 
   @Override
@@ -300,11 +353,14 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
     byte[] frame =
         notification("docDeleted", Json.object().put("docId", docId))
             .getBytes(StandardCharsets.UTF_8);
+    int sent = 0;
     for (Connection c : subscriptions.subscribers(docId)) {
       if (!c.id().equals(originId)) {
         c.send(frame);
+        sent++;
       }
     }
+    metrics.messageOut("docDeleted", sent);
   }
 
   private static String notification(String method, JsonNode params) {
@@ -365,7 +421,13 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
     return array;
   }
 
-  private static ErrorResponse errorFor(@Nullable RpcId id, Throwable error) {
+  private ErrorResponse errorFor(@Nullable RpcId id, Throwable error) {
+    ErrorResponse response = errorResponse(id, error);
+    metrics.error(response.code());
+    return response;
+  }
+
+  private static ErrorResponse errorResponse(@Nullable RpcId id, Throwable error) {
     Throwable cause = error;
     while (cause instanceof CompletionException && cause.getCause() != null) {
       cause = cause.getCause();
