@@ -1,7 +1,10 @@
 package dev.patchbay.server;
 
+import dev.patchbay.server.auth.Authenticators;
 import dev.patchbay.server.engine.Engine;
 import dev.patchbay.server.patches.PatchesRpcHandler;
+import dev.patchbay.server.spi.Authenticator;
+import dev.patchbay.server.spi.Authorizer;
 import dev.patchbay.server.spi.DocStore;
 import dev.patchbay.server.transport.NettyTransport;
 import dev.patchbay.server.transport.StatusPage;
@@ -46,7 +49,31 @@ public final class PatchbayServer implements AutoCloseable {
    * @throws java.io.UncheckedIOException when the port cannot be bound
    */
   public static PatchbayServer start(ServerConfig config, DocStore store) {
-    PatchesRpcHandler patches = new PatchesRpcHandler();
+    Authenticator authenticator;
+    try {
+      authenticator = Authenticators.fromConfig(config.auth());
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
+    return start(config, store, authenticator, Authorizer.byIdentity());
+  }
+
+  /**
+   * Starts a server over {@code store} (which it owns from now on) with an embedder's
+   * authentication: {@code authenticator} decides at every WebSocket upgrade, {@code authorizer} at
+   * every document call. {@link ServerConfig#auth()} is ignored.
+   *
+   * @throws java.io.UncheckedIOException when the port cannot be bound
+   */
+  public static PatchbayServer start(
+      ServerConfig config, DocStore store, Authenticator authenticator, Authorizer authorizer) {
+    if (Authenticators.isOpen(authenticator)) {
+      log.warn(
+          "AUTHENTICATION IS OFF: every client can read, change and delete every document."
+              + " Bind to loopback only, or start with --auth jwt or --auth tokens.");
+    }
+    PatchesRpcHandler patches = new PatchesRpcHandler(authorizer);
     Engine engine =
         new Engine(
             store,
@@ -67,7 +94,8 @@ public final class PatchbayServer implements AutoCloseable {
             new NettyTransport.Settings(
                 config.host(), config.port(), "/ws", config.maxFrameBytes()),
             patches,
-            () -> self[0].status());
+            () -> self[0].status(),
+            authenticator);
     InetSocketAddress address;
     try {
       address = transport.start();

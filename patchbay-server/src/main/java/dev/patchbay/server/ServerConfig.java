@@ -1,6 +1,7 @@
 package dev.patchbay.server;
 
 import dev.patchbay.core.PatchbayException;
+import dev.patchbay.server.auth.AuthConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -24,6 +25,7 @@ import java.util.Objects;
  * @param sessionTimeout the gap between changes that starts a new version
  * @param maxChangesPerVersion a version is cut at least every this many changes (0 disables)
  * @param maxCachedDocs how many documents stay loaded in memory
+ * @param auth how connections authenticate; {@link AuthConfig#none()} (open) by default
  */
 public record ServerConfig(
     String host,
@@ -36,11 +38,13 @@ public record ServerConfig(
     int maxChangeBytes,
     Duration sessionTimeout,
     int maxChangesPerVersion,
-    int maxCachedDocs) {
+    int maxCachedDocs,
+    AuthConfig auth) {
 
   /** Validates every setting; the message names the setting that is wrong. */
   public ServerConfig {
     Objects.requireNonNull(dataDir, "dataDir");
+    Objects.requireNonNull(auth, "auth");
     lwwPatterns = List.copyOf(lwwPatterns);
     require(!host.isBlank(), "host must not be empty");
     require(port >= 0 && port <= 65_535, "port must be between 0 and 65535, was " + port);
@@ -88,6 +92,7 @@ public record ServerConfig(
     b.sessionTimeout = sessionTimeout;
     b.maxChangesPerVersion = maxChangesPerVersion;
     b.maxCachedDocs = maxCachedDocs;
+    b.auth = auth;
     return b;
   }
 
@@ -110,6 +115,7 @@ public record ServerConfig(
     private Duration sessionTimeout = Duration.ofMinutes(30);
     private int maxChangesPerVersion = 1000;
     private int maxCachedDocs = 10_000;
+    private AuthConfig auth = AuthConfig.none();
 
     private Builder() {}
 
@@ -179,6 +185,12 @@ public record ServerConfig(
       return this;
     }
 
+    /** Sets how connections authenticate (see {@link AuthConfig}). */
+    public Builder auth(AuthConfig value) {
+      auth = value;
+      return this;
+    }
+
     /**
      * Validates and returns the configuration.
      *
@@ -196,7 +208,8 @@ public record ServerConfig(
           maxChangeBytes,
           sessionTimeout,
           maxChangesPerVersion,
-          maxCachedDocs);
+          maxCachedDocs,
+          auth);
     }
   }
 }

@@ -1,6 +1,7 @@
 package dev.patchbay.server.transport;
 
 import dev.patchbay.server.spi.Connection;
+import dev.patchbay.server.spi.Identity;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -11,10 +12,17 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 final class NettyConnection implements Connection {
   private final String id;
   private final Channel channel;
+  private final Identity identity;
 
-  NettyConnection(String id, Channel channel) {
+  NettyConnection(String id, Channel channel, Identity identity) {
     this.id = id;
     this.channel = channel;
+    this.identity = identity;
+  }
+
+  @Override
+  public Identity identity() {
+    return identity;
   }
 
   @Override

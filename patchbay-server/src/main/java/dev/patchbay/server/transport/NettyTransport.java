@@ -1,5 +1,7 @@
 package dev.patchbay.server.transport;
 
+import dev.patchbay.server.auth.Authenticators;
+import dev.patchbay.server.spi.Authenticator;
 import dev.patchbay.server.spi.MessageHandler;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -39,6 +41,7 @@ public final class NettyTransport implements AutoCloseable {
   private final Settings settings;
   private final MessageHandler handler;
   private final Supplier<StatusPage> status;
+  private final Authenticator authenticator;
   private final ConnectionRegistry registry = new ConnectionRegistry();
   private final AtomicLong connectionIds = new AtomicLong();
   private volatile boolean serving;
@@ -46,11 +49,24 @@ public final class NettyTransport implements AutoCloseable {
   private @Nullable EventLoopGroup workers;
   private @Nullable Channel serverChannel;
 
-  /** Creates a transport; nothing is bound until {@link #start()}. */
+  /** Creates an open transport (no authentication); nothing is bound until {@link #start()}. */
   public NettyTransport(Settings settings, MessageHandler handler, Supplier<StatusPage> status) {
+    this(settings, handler, status, Authenticators.open());
+  }
+
+  /**
+   * Creates a transport that authenticates every WebSocket upgrade with {@code authenticator}
+   * before the handshake; nothing is bound until {@link #start()}.
+   */
+  public NettyTransport(
+      Settings settings,
+      MessageHandler handler,
+      Supplier<StatusPage> status,
+      Authenticator authenticator) {
     this.settings = settings;
     this.handler = handler;
     this.status = status;
+    this.authenticator = authenticator;
   }
 
   /**
@@ -79,6 +95,9 @@ public final class NettyTransport implements AutoCloseable {
             .handleCloseFrames(true)
             .dropPongFrames(true)
             .handshakeTimeoutMillis(10_000)
+            // Echo an offered subprotocol (the token one, see UpgradeAuthHandler): browsers fail
+            // a handshake that offers subprotocols and gets none back.
+            .subprotocols("*")
             .build();
     ServerBootstrap bootstrap =
         new ServerBootstrap()
@@ -100,6 +119,7 @@ public final class NettyTransport implements AutoCloseable {
                     p.addLast("http", new HttpServerCodec());
                     p.addLast("aggregate", new HttpObjectAggregator(64 * 1024));
                     p.addLast("routes", http);
+                    p.addLast("auth", new UpgradeAuthHandler(authenticator));
                     p.addLast("deflate", Compression.handler(settings.maxFrameBytes()));
                     p.addLast("websocket", new WebSocketServerProtocolHandler(wsConfig));
                     // Clients may fragment a message; the limit applies to the whole message.

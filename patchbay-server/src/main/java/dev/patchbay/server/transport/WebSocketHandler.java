@@ -1,5 +1,6 @@
 package dev.patchbay.server.transport;
 
+import dev.patchbay.server.spi.Identity;
 import dev.patchbay.server.spi.MessageHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -10,6 +11,10 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -27,6 +32,7 @@ final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
   private final AtomicLong ids;
   private final ConnectionRegistry registry;
   private @Nullable NettyConnection connection;
+  private @Nullable ScheduledFuture<?> expiry;
 
   WebSocketHandler(MessageHandler handler, AtomicLong ids, ConnectionRegistry registry) {
     this.handler = handler;
@@ -37,10 +43,25 @@ final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
     if (event instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
-      NettyConnection c = new NettyConnection("c" + ids.incrementAndGet(), ctx.channel());
+      Identity identity = ctx.channel().attr(UpgradeAuthHandler.IDENTITY).get();
+      if (identity == null) {
+        identity = Identity.anonymous(); // a pipeline without the auth handler (embedders, tests)
+      }
+      NettyConnection c = new NettyConnection("c" + ids.incrementAndGet(), ctx.channel(), identity);
       connection = c;
       registry.add(c);
-      log.debug("{} opened from {}", c.id(), ctx.channel().remoteAddress());
+      log.debug(
+          "{} opened from {} as {}", c.id(), ctx.channel().remoteAddress(), identity.subject());
+      Instant expiresAt = identity.expiresAt();
+      if (expiresAt != null) {
+        long delay = Math.max(0, Duration.between(Instant.now(), expiresAt).toMillis());
+        expiry =
+            ctx.executor()
+                .schedule(
+                    () -> c.close(Identity.CLOSE_TOKEN_EXPIRED, "token expired"),
+                    delay,
+                    TimeUnit.MILLISECONDS);
+      }
       handler.onOpen(c);
     } else {
       super.userEventTriggered(ctx, event);
@@ -62,6 +83,11 @@ final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    ScheduledFuture<?> timer = expiry;
+    if (timer != null) {
+      timer.cancel(false);
+      expiry = null;
+    }
     NettyConnection c = connection;
     if (c != null) {
       connection = null;
