@@ -229,7 +229,7 @@ final class ServeCommand implements Callable<Integer> {
     return 0;
   }
 
-  private AuthConfig authConfig() {
+  AuthConfig authConfig() {
     return new AuthConfig(
         AuthConfig.Mode.parse(auth),
         jwtSecretFile,
