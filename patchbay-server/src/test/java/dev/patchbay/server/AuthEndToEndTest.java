@@ -17,6 +17,10 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.patchbay.core.json.Json;
 import dev.patchbay.server.auth.AuthConfig;
+import dev.patchbay.server.spi.AuthResult;
+import dev.patchbay.server.spi.Authenticator;
+import dev.patchbay.server.spi.Authorizer;
+import dev.patchbay.server.spi.DocAccess;
 import dev.patchbay.server.spi.Identity;
 import dev.patchbay.server.store.DocStores;
 import java.net.URI;
@@ -38,6 +42,7 @@ import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
@@ -434,5 +439,48 @@ class AuthEndToEndTest {
       assertThat(c.subprotocol()).isEqualTo("patches");
       assertThat(c.result("commitChanges", str("any"), change("c1")).get("changes")).hasSize(1);
     }
+  }
+
+  @Test
+  void embedderAuthenticatorAndAuthorizer_asyncDecisionAndCustomRules() {
+    Authenticator custom =
+        credentials ->
+            CompletableFuture.supplyAsync(
+                () ->
+                    "let-me-in".equals(credentials.token())
+                        ? AuthResult.accept(
+                            new Identity("bot", Map.of("team", "a"), DocAccess.none(), null))
+                        : AuthResult.forbidden("not on the list"));
+    Authorizer teamDocs =
+        new Authorizer() {
+          @Override
+          public boolean canRead(Identity identity, String docId) {
+            return docId.startsWith(identity.claims().get("team") + "/");
+          }
+
+          @Override
+          public boolean canWrite(Identity identity, String docId) {
+            return canRead(identity, docId) && !docId.endsWith("/frozen");
+          }
+        };
+    server =
+        PatchbayServer.start(
+            ServerConfig.builder().port(0).store("memory").build(),
+            DocStores.inMemory(),
+            custom,
+            teamDocs);
+    URI uri = URI.create("ws://127.0.0.1:" + server.address().getPort() + "/ws");
+    try (TestClient c = connect(uri, Carrier.HEADER, "let-me-in")) {
+      assertThat(c.result("subscribe", Json.parse("[\"a/1\",\"b/1\"]")))
+          .isEqualTo(Json.parse("[\"a/1\"]"));
+      assertThat(c.result("commitChanges", str("a/1"), change("c1")).get("changes")).hasSize(1);
+      assertThat(
+              c.call("commitChanges", str("a/frozen"), change("c2"))
+                  .get("error")
+                  .get("message")
+                  .stringValue())
+          .isEqualTo("WRITE_FORBIDDEN:a/frozen");
+    }
+    assertThat(refusedStatus(uri, Carrier.HEADER.builder("guess"))).isEqualTo(403);
   }
 }

@@ -16,10 +16,15 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.QueryStringEncoder;
 import io.netty.util.AttributeKey;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,15 +36,17 @@ import org.slf4j.LoggerFactory;
  * subprotocol carried it, the request's offer is narrowed to that subprotocol so the handshake
  * selects it (browsers fail a handshake that selects none of the offered subprotocols).
  *
- * <p>Accepted: the identity goes on the channel ({@link #IDENTITY}), this handler leaves the
- * pipeline and the request goes on to the handshake. Rejected: HTTP 401/403 with the reason as
- * plain text, then close. Tokens are never logged.
+ * <p>Accepted: the identity goes on the channel ({@link #IDENTITY}) and the request goes on to the
+ * handshake. Rejected: HTTP 401/403 with the reason as plain text, then close. Tokens are never
+ * logged.
  */
 final class UpgradeAuthHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(UpgradeAuthHandler.class);
 
   /** The identity a connection was authenticated as. */
   static final AttributeKey<Identity> IDENTITY = AttributeKey.valueOf("patchbay.identity");
+
+  private static final Duration AUTH_TIMEOUT = Duration.ofSeconds(10);
 
   private final Authenticator authenticator;
 
@@ -63,12 +70,31 @@ final class UpgradeAuthHandler extends ChannelInboundHandlerAdapter {
       reject(ctx, request, 401, "authentication failed");
       return;
     }
-    // Read nothing more from this client until the decision is in.
+    // Read nothing more from this client until the decision is in, and wait for it no longer than
+    // AUTH_TIMEOUT: an authenticator that never answers must not pin the connection.
     ctx.channel().config().setAutoRead(false);
+    AtomicBoolean decided = new AtomicBoolean();
+    ScheduledFuture<?> timeout =
+        ctx.executor()
+            .schedule(
+                () -> {
+                  if (decided.compareAndSet(false, true)) {
+                    log.warn("authenticator gave no answer within {}", AUTH_TIMEOUT);
+                    reject(ctx, request, 401, "authentication timed out");
+                  }
+                },
+                AUTH_TIMEOUT.toMillis(),
+                TimeUnit.MILLISECONDS);
     decision.whenComplete(
         (result, error) ->
             ctx.executor()
-                .execute(() -> decide(ctx, request, error == null ? result : null, error)));
+                .execute(
+                    () -> {
+                      if (decided.compareAndSet(false, true)) {
+                        timeout.cancel(false);
+                        decide(ctx, request, error == null ? result : null, error);
+                      }
+                    }));
   }
 
   private void decide(
@@ -98,7 +124,8 @@ final class UpgradeAuthHandler extends ChannelInboundHandlerAdapter {
     Identity identity = ((AuthResult.Accepted) result).identity();
     ctx.channel().attr(IDENTITY).set(identity);
     ctx.channel().config().setAutoRead(true);
-    ctx.pipeline().remove(this);
+    // The handler stays: a keep-alive connection whose handshake fails could send another upgrade
+    // request, which must be authenticated again. After the upgrade only frames pass through.
     ctx.fireChannelRead(request);
   }
 
@@ -132,11 +159,22 @@ final class UpgradeAuthHandler extends ChannelInboundHandlerAdapter {
         }
       }
     }
-    if (token == null) {
-      List<String> query = new QueryStringDecoder(request.uri()).parameters().get("token");
-      if (query != null && !query.isEmpty() && !query.get(0).isEmpty()) {
+    QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+    List<String> query = uri.parameters().get("token");
+    if (query != null) {
+      if (token == null && !query.isEmpty() && !query.get(0).isEmpty()) {
         token = query.get(0);
       }
+      // The URI travels on in the handshake event; it goes without the token.
+      QueryStringEncoder rest = new QueryStringEncoder(uri.rawPath());
+      uri.parameters()
+          .forEach(
+              (name, values) -> {
+                if (!name.equals("token")) {
+                  values.forEach(v -> rest.addParam(name, v));
+                }
+              });
+      request.setUri(rest.toString());
     }
     return token == null || token.isEmpty() ? null : token;
   }

@@ -39,6 +39,7 @@ class UpgradeAuthHandlerTest {
     FullHttpRequest q = request("/ws?x=1&token=abc");
     q.headers().set(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL, "patches");
     assertThat(UpgradeAuthHandler.takeToken(q)).isEqualTo("abc");
+    assertThat(q.uri()).isEqualTo("/ws?x=1");
     assertThat(q.headers().get(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL)).isEqualTo("patches");
     assertThat(UpgradeAuthHandler.takeToken(request("/ws?token="))).isNull();
     assertThat(UpgradeAuthHandler.takeToken(request("/ws"))).isNull();
