@@ -116,4 +116,25 @@ class AuthLoggingTest {
     assertThat(auth.jwtClockSkew()).isEqualTo(Duration.ofSeconds(5));
     assertThat(auth.tokenFile()).isNull();
   }
+
+  @Test
+  void noAuthConfigured_warnsLoudlyAtStart() {
+    Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    ListAppender<ILoggingEvent> captured = new ListAppender<>();
+    captured.start();
+    root.addAppender(captured);
+    try (PatchbayServer server =
+        PatchbayServer.start(
+            ServerConfig.builder().port(0).store("memory").build(), DocStores.inMemory())) {
+      assertThat(server.address().getPort()).isPositive();
+    } finally {
+      root.detachAppender(captured);
+    }
+    assertThat(captured.list)
+        .anySatisfy(
+            e -> {
+              assertThat(e.getLevel()).isEqualTo(Level.WARN);
+              assertThat(e.getFormattedMessage()).contains("AUTHENTICATION IS OFF");
+            });
+  }
 }

@@ -56,6 +56,10 @@ public final class PatchbayServer implements AutoCloseable {
       store.close();
       throw e;
     }
+    if (!Authenticators.isOpen(authenticator)) {
+      log.info(
+          "authentication: {}", config.auth().mode().name().toLowerCase(java.util.Locale.ROOT));
+    }
     return start(config, store, authenticator, Authorizer.byIdentity());
   }
 
