@@ -3,6 +3,7 @@ package dev.patchbay.app;
 import dev.patchbay.core.PatchbayException;
 import dev.patchbay.server.PatchbayServer;
 import dev.patchbay.server.ServerConfig;
+import dev.patchbay.server.auth.AuthConfig;
 import dev.patchbay.server.spi.DocStore;
 import dev.patchbay.server.store.DocStores;
 import dev.patchbay.store.sqlite.SqliteStores;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -165,6 +167,61 @@ final class ServeCommand implements Callable<Integer> {
           "Time a new connection has to complete its WebSocket upgrade (env PATCHBAY_HANDSHAKE_TIMEOUT_SECONDS, default ${DEFAULT-VALUE}).")
   long handshakeTimeoutSeconds;
 
+  @Option(
+      names = "--auth",
+      defaultValue = "${env:PATCHBAY_AUTH:-none}",
+      description =
+          "none (open: anyone may read and write everything), jwt or tokens (env PATCHBAY_AUTH,"
+              + " default ${DEFAULT-VALUE}).")
+  String auth;
+
+  @Option(
+      names = "--jwt-secret-file",
+      defaultValue = "${env:PATCHBAY_JWT_SECRET_FILE}",
+      description =
+          "File holding the HS256 secret, at least 32 bytes (env PATCHBAY_JWT_SECRET_FILE).")
+  @Nullable Path jwtSecretFile;
+
+  @Option(
+      names = "--jwt-public-key-file",
+      defaultValue = "${env:PATCHBAY_JWT_PUBLIC_KEY_FILE}",
+      description =
+          "PEM public key (RSA or EC) for RS256/ES256 tokens (env PATCHBAY_JWT_PUBLIC_KEY_FILE).")
+  @Nullable Path jwtPublicKeyFile;
+
+  @Option(
+      names = "--jwks-file",
+      defaultValue = "${env:PATCHBAY_JWKS_FILE}",
+      description = "JSON Web Key Set file of RSA/EC public keys (env PATCHBAY_JWKS_FILE).")
+  @Nullable Path jwksFile;
+
+  @Option(
+      names = "--jwt-issuer",
+      defaultValue = "${env:PATCHBAY_JWT_ISSUER}",
+      description = "Required iss claim of tokens (env PATCHBAY_JWT_ISSUER).")
+  @Nullable String jwtIssuer;
+
+  @Option(
+      names = "--jwt-audience",
+      defaultValue = "${env:PATCHBAY_JWT_AUDIENCE}",
+      description = "Required aud claim of tokens (env PATCHBAY_JWT_AUDIENCE).")
+  @Nullable String jwtAudience;
+
+  @Option(
+      names = "--jwt-clock-skew-seconds",
+      defaultValue = "${env:PATCHBAY_JWT_CLOCK_SKEW_SECONDS:-60}",
+      description =
+          "Tolerance for exp and nbf (env PATCHBAY_JWT_CLOCK_SKEW_SECONDS, default ${DEFAULT-VALUE}).")
+  long jwtClockSkewSeconds;
+
+  @Option(
+      names = "--token-file",
+      defaultValue = "${env:PATCHBAY_TOKEN_FILE}",
+      description =
+          "Static tokens, one '<token> read=<globs> write=<globs> sub=<name>' a line (env"
+              + " PATCHBAY_TOKEN_FILE).")
+  @Nullable Path tokenFile;
+
   @Override
   public Integer call() {
     ServerConfig config;
@@ -192,13 +249,21 @@ final class ServeCommand implements Callable<Integer> {
               .pingInterval(Duration.ofSeconds(pingIntervalSeconds))
               .idleTimeout(Duration.ofSeconds(idleTimeoutSeconds))
               .handshakeTimeout(Duration.ofSeconds(handshakeTimeoutSeconds))
+              .auth(authConfig())
               .build();
       docStore = openStore(config);
     } catch (PatchbayException | IllegalArgumentException e) {
       System.err.println("patchbay: " + e.getMessage());
       return 2;
     }
-    PatchbayServer server = PatchbayServer.start(config, docStore);
+    PatchbayServer server;
+    try {
+      server = PatchbayServer.start(config, docStore);
+    } catch (PatchbayException e) {
+      // An unreadable key or token file; the store was closed by start().
+      System.err.println("patchbay: " + e.getMessage());
+      return 2;
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -226,6 +291,22 @@ final class ServeCommand implements Callable<Integer> {
       Thread.currentThread().interrupt();
     }
     return 0;
+  }
+
+  AuthConfig authConfig() {
+    return new AuthConfig(
+        AuthConfig.Mode.parse(auth),
+        jwtSecretFile,
+        jwtPublicKeyFile,
+        jwksFile,
+        blankToNull(jwtIssuer),
+        blankToNull(jwtAudience),
+        Duration.ofSeconds(jwtClockSkewSeconds),
+        tokenFile);
+  }
+
+  private static @Nullable String blankToNull(@Nullable String s) {
+    return s == null || s.isBlank() ? null : s;
   }
 
   private DocStore openStore(ServerConfig config) {

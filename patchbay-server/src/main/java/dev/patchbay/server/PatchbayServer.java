@@ -1,8 +1,11 @@
 package dev.patchbay.server;
 
+import dev.patchbay.server.auth.Authenticators;
 import dev.patchbay.server.engine.Engine;
 import dev.patchbay.server.metrics.PatchbayMetrics;
 import dev.patchbay.server.patches.PatchesRpcHandler;
+import dev.patchbay.server.spi.Authenticator;
+import dev.patchbay.server.spi.Authorizer;
 import dev.patchbay.server.spi.DocStore;
 import dev.patchbay.server.transport.NettyTransport;
 import dev.patchbay.server.transport.StatusPage;
@@ -56,8 +59,36 @@ public final class PatchbayServer implements AutoCloseable {
    * @throws java.io.UncheckedIOException when the port cannot be bound
    */
   public static PatchbayServer start(ServerConfig config, DocStore store) {
+    Authenticator authenticator;
+    try {
+      authenticator = Authenticators.fromConfig(config.auth());
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
+    if (!Authenticators.isOpen(authenticator)) {
+      log.info(
+          "authentication: {}", config.auth().mode().name().toLowerCase(java.util.Locale.ROOT));
+    }
+    return start(config, store, authenticator, Authorizer.byIdentity());
+  }
+
+  /**
+   * Starts a server over {@code store} (which it owns from now on) with an embedder's
+   * authentication: {@code authenticator} decides at every WebSocket upgrade, {@code authorizer} at
+   * every document call. {@link ServerConfig#auth()} is ignored.
+   *
+   * @throws java.io.UncheckedIOException when the port cannot be bound
+   */
+  public static PatchbayServer start(
+      ServerConfig config, DocStore store, Authenticator authenticator, Authorizer authorizer) {
+    if (Authenticators.isOpen(authenticator)) {
+      log.warn(
+          "AUTHENTICATION IS OFF: every client can read, change and delete every document."
+              + " Bind to loopback only, or start with --auth jwt or --auth tokens.");
+    }
     PatchbayMetrics metrics = new PatchbayMetrics();
-    PatchesRpcHandler patches = new PatchesRpcHandler(metrics);
+    PatchesRpcHandler patches = new PatchesRpcHandler(metrics, authorizer);
     Engine engine =
         new Engine(
             store,
@@ -90,7 +121,8 @@ public final class PatchbayServer implements AutoCloseable {
                 config.handshakeTimeout()),
             patches,
             () -> self[0].status(),
-            metrics);
+            metrics,
+            authenticator);
     metrics.bindGauges(transport::connectionCount, engine::loadedDocuments);
     InetSocketAddress address;
     try {

@@ -1,6 +1,7 @@
 package dev.patchbay.server;
 
 import dev.patchbay.core.PatchbayException;
+import dev.patchbay.server.auth.AuthConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -35,6 +36,7 @@ import java.util.Objects;
  * @param idleTimeout a connection silent (not even a pong) for this long is closed
  * @param handshakeTimeout a connection that has not completed its WebSocket upgrade in this time
  *     (and is silent) is closed
+ * @param auth how connections authenticate; {@link AuthConfig#none()} (open) by default
  */
 public record ServerConfig(
     String host,
@@ -55,11 +57,13 @@ public record ServerConfig(
     int maxOutboundBytes,
     Duration pingInterval,
     Duration idleTimeout,
-    Duration handshakeTimeout) {
+    Duration handshakeTimeout,
+    AuthConfig auth) {
 
   /** Validates every setting; the message names the setting that is wrong. */
   public ServerConfig {
     Objects.requireNonNull(dataDir, "dataDir");
+    Objects.requireNonNull(auth, "auth");
     lwwPatterns = List.copyOf(lwwPatterns);
     require(!host.isBlank(), "host must not be empty");
     require(port >= 0 && port <= 65_535, "port must be between 0 and 65535, was " + port);
@@ -129,6 +133,7 @@ public record ServerConfig(
     b.pingInterval = pingInterval;
     b.idleTimeout = idleTimeout;
     b.handshakeTimeout = handshakeTimeout;
+    b.auth = auth;
     return b;
   }
 
@@ -163,6 +168,7 @@ public record ServerConfig(
     private Duration pingInterval = Duration.ofSeconds(30);
     private Duration idleTimeout = Duration.ofSeconds(60);
     private Duration handshakeTimeout = Duration.ofSeconds(10);
+    private AuthConfig auth = AuthConfig.none();
 
     private Builder() {}
 
@@ -280,6 +286,12 @@ public record ServerConfig(
       return this;
     }
 
+    /** Sets how connections authenticate (see {@link AuthConfig}). */
+    public Builder auth(AuthConfig value) {
+      auth = value;
+      return this;
+    }
+
     /**
      * Validates and returns the configuration.
      *
@@ -305,7 +317,8 @@ public record ServerConfig(
           maxOutboundBytes,
           pingInterval,
           idleTimeout,
-          handshakeTimeout);
+          handshakeTimeout,
+          auth);
     }
   }
 }

@@ -16,6 +16,7 @@ import dev.patchbay.server.engine.EngineListener;
 import dev.patchbay.server.engine.IncomingChange;
 import dev.patchbay.server.engine.Snapshot;
 import dev.patchbay.server.metrics.PatchbayMetrics;
+import dev.patchbay.server.spi.Authorizer;
 import dev.patchbay.server.spi.Connection;
 import dev.patchbay.server.spi.MessageHandler;
 import dev.patchbay.server.spi.VersionMetadata;
@@ -65,23 +66,39 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
           "startRev",
           "endRev");
 
+  private static final Set<String> WRITE_METHODS =
+      Set.of("commitChanges", "deleteDoc", "undeleteDoc", "createVersion", "updateVersion");
+  private static final Set<String> READ_METHODS =
+      Set.of(
+          "getDoc",
+          "getChangesSince",
+          "listVersions",
+          "getVersionState",
+          "getVersionChanges",
+          "getStateBeforeVersion");
+
   private final Subscriptions subscriptions = new Subscriptions();
   // Requests taken but not yet answered; shutdown waits for them so no acknowledged work is lost.
   private final AtomicInteger unanswered = new AtomicInteger();
   private final PatchbayMetrics metrics;
+  private final Authorizer authorizer;
   private @Nullable Engine engine;
 
-  /** Creates a handler with its own metrics; {@link #bind(Engine)} must be called first. */
+  /**
+   * Creates a handler with its own metrics that grants each connection the rights of its {@link
+   * Connection#identity()}; {@link #bind(Engine)} must be called before traffic arrives.
+   */
   public PatchesRpcHandler() {
-    this(new PatchbayMetrics());
+    this(new PatchbayMetrics(), Authorizer.byIdentity());
   }
 
   /**
-   * Creates a handler that records into {@code metrics}; {@link #bind(Engine)} must be called
-   * before traffic arrives.
+   * Creates a handler that records into {@code metrics} and asks {@code authorizer} before every
+   * document call; {@link #bind(Engine)} must be called before traffic arrives.
    */
-  public PatchesRpcHandler(PatchbayMetrics metrics) {
+  public PatchesRpcHandler(PatchbayMetrics metrics, Authorizer authorizer) {
     this.metrics = metrics;
+    this.authorizer = authorizer;
   }
 
   /** Binds the engine (the engine and the handler refer to each other). */
@@ -181,6 +198,7 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
 
   private CompletableFuture<@Nullable Object> dispatch(Connection c, Request r) {
     Engine engine = engine();
+    checkAccess(c, r);
     switch (r.method()) {
       case "ping":
         // For clients that cannot see WebSocket pings (browsers) and want to probe the link.
@@ -286,8 +304,40 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
     }
   }
 
+  /**
+   * Refuses a document call the connection's identity may not make: 403 {@code
+   * WRITE_FORBIDDEN:<docId>} for writes (the Patches server's message), {@code
+   * READ_FORBIDDEN:<docId>} for reads. {@code subscribe} filters instead and {@code unsubscribe}
+   * needs no right.
+   */
+  private void checkAccess(Connection c, Request r) {
+    String method = r.method();
+    boolean write = WRITE_METHODS.contains(method);
+    if (!write && !READ_METHODS.contains(method)) {
+      return; // subscribe filters, unsubscribe needs no right, unknown methods answer -32601
+    }
+    JsonNode first = r.param(0);
+    if (first == null || !first.isString() || first.stringValue().isEmpty()) {
+      return; // not a document call, or a malformed one that docId() answers with 400
+    }
+    String docId = first.stringValue();
+    if (write) {
+      if (!authorizer.canWrite(c.identity(), docId)) {
+        throw new PatchbayException(403, "WRITE_FORBIDDEN:" + docId);
+      }
+    } else if (!authorizer.canRead(c.identity(), docId)) {
+      throw new PatchbayException(403, "READ_FORBIDDEN:" + docId);
+    }
+  }
+
   private CompletableFuture<@Nullable Object> subscribe(Connection c, Request r) {
-    List<String> ids = docIds(r.param(0));
+    // Ids the identity may not read are left out silently, as the Patches server does.
+    List<String> ids = new ArrayList<>();
+    for (String id : docIds(r.param(0))) {
+      if (authorizer.canRead(c.identity(), id)) {
+        ids.add(id);
+      }
+    }
     List<CompletableFuture<Boolean>> deleted = new ArrayList<>(ids.size());
     for (String id : ids) {
       deleted.add(engine().isDeleted(id));

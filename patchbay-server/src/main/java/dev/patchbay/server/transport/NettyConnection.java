@@ -2,6 +2,7 @@ package dev.patchbay.server.transport;
 
 import dev.patchbay.server.metrics.PatchbayMetrics;
 import dev.patchbay.server.spi.Connection;
+import dev.patchbay.server.spi.Identity;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -40,12 +41,24 @@ final class NettyConnection implements Connection {
   private final PatchbayMetrics metrics;
   private final AtomicLong pendingBytes = new AtomicLong();
   private final AtomicBoolean closing = new AtomicBoolean();
+  private final Identity identity;
 
-  NettyConnection(String id, Channel channel, long maxOutboundBytes, PatchbayMetrics metrics) {
+  NettyConnection(
+      String id,
+      Channel channel,
+      long maxOutboundBytes,
+      PatchbayMetrics metrics,
+      Identity identity) {
     this.id = id;
     this.channel = channel;
     this.maxOutboundBytes = maxOutboundBytes;
     this.metrics = metrics;
+    this.identity = identity;
+  }
+
+  @Override
+  public Identity identity() {
+    return identity;
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.patchbay.server.transport;
 
 import dev.patchbay.server.metrics.PatchbayMetrics;
+import dev.patchbay.server.spi.Authenticator;
 import dev.patchbay.server.spi.MessageHandler;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -70,6 +71,7 @@ public final class NettyTransport implements AutoCloseable {
   private final MessageHandler handler;
   private final Supplier<StatusPage> status;
   private final PatchbayMetrics metrics;
+  private final Authenticator authenticator;
   private final ConnectionRegistry registry = new ConnectionRegistry();
   private final AtomicLong connectionIds = new AtomicLong();
   private volatile boolean serving;
@@ -77,16 +79,21 @@ public final class NettyTransport implements AutoCloseable {
   private @Nullable EventLoopGroup workers;
   private @Nullable Channel serverChannel;
 
-  /** Creates a transport; nothing is bound until {@link #start()}. */
+  /**
+   * Creates a transport that authenticates every WebSocket upgrade with {@code authenticator}
+   * before the handshake; nothing is bound until {@link #start()}.
+   */
   public NettyTransport(
       Settings settings,
       MessageHandler handler,
       Supplier<StatusPage> status,
-      PatchbayMetrics metrics) {
+      PatchbayMetrics metrics,
+      Authenticator authenticator) {
     this.settings = settings;
     this.handler = handler;
     this.status = status;
     this.metrics = metrics;
+    this.authenticator = authenticator;
   }
 
   /**
@@ -120,6 +127,9 @@ public final class NettyTransport implements AutoCloseable {
             .dropPongFrames(true)
             .handshakeTimeoutMillis(settings.handshakeTimeout().toMillis())
             .forceCloseTimeoutMillis(NettyConnection.CLOSE_GRACE.toMillis())
+            // Echo an offered subprotocol (the token one, see UpgradeAuthHandler): browsers fail
+            // a handshake that offers subprotocols and gets none back.
+            .subprotocols("*")
             .build();
     ServerBootstrap bootstrap =
         new ServerBootstrap()
@@ -144,6 +154,7 @@ public final class NettyTransport implements AutoCloseable {
                     p.addLast("http", new HttpServerCodec());
                     p.addLast("aggregate", new HttpObjectAggregator(64 * 1024));
                     p.addLast("routes", http);
+                    p.addLast("auth", new UpgradeAuthHandler(authenticator));
                     p.addLast("deflate", Compression.handler(settings.maxFrameBytes()));
                     p.addLast("websocket", new WebSocketServerProtocolHandler(wsConfig));
                     // Clients may fragment a message; the limit applies to the whole message.

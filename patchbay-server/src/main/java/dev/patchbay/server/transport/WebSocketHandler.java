@@ -1,6 +1,7 @@
 package dev.patchbay.server.transport;
 
 import dev.patchbay.server.metrics.PatchbayMetrics;
+import dev.patchbay.server.spi.Identity;
 import dev.patchbay.server.spi.MessageHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -14,6 +15,9 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
@@ -45,6 +49,7 @@ final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
   private int refusedInWindow;
   private int idleEvents;
   private boolean pinged;
+  private @Nullable ScheduledFuture<?> expiry;
 
   /** Refused messages are counted over windows of this length to tell a burst from abuse. */
   private static final long ABUSE_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(10);
@@ -76,14 +81,36 @@ final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
     if (event instanceof IdleStateEvent idle && idle.state() == IdleState.READER_IDLE) {
       onReaderIdle(ctx, idle);
     } else if (event instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
+      Identity identity = ctx.channel().attr(UpgradeAuthHandler.IDENTITY).get();
+      if (identity == null) {
+        identity = Identity.anonymous(); // a pipeline without the auth handler (embedders, tests)
+      }
       NettyConnection c =
           new NettyConnection(
-              "c" + ids.incrementAndGet(), ctx.channel(), settings.maxOutboundBytes(), metrics);
+              "c" + ids.incrementAndGet(),
+              ctx.channel(),
+              settings.maxOutboundBytes(),
+              metrics,
+              identity);
       connection = c;
       bucket =
           new TokenBucket(settings.messagesPerSecond(), settings.messageBurst(), System.nanoTime());
       registry.add(c);
-      log.debug("event=open conn={} remote={}", c.id(), ctx.channel().remoteAddress());
+      log.debug(
+          "event=open conn={} remote={} subject={}",
+          c.id(),
+          ctx.channel().remoteAddress(),
+          identity.subject());
+      Instant expiresAt = identity.expiresAt();
+      if (expiresAt != null) {
+        long delay = Math.max(0, Duration.between(Instant.now(), expiresAt).toMillis());
+        expiry =
+            ctx.executor()
+                .schedule(
+                    () -> c.close(Identity.CLOSE_TOKEN_EXPIRED, "token expired"),
+                    delay,
+                    TimeUnit.MILLISECONDS);
+      }
       handler.onOpen(c);
     } else {
       super.userEventTriggered(ctx, event);
@@ -156,6 +183,11 @@ final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    ScheduledFuture<?> timer = expiry;
+    if (timer != null) {
+      timer.cancel(false);
+      expiry = null;
+    }
     NettyConnection c = connection;
     if (c != null) {
       connection = null;
