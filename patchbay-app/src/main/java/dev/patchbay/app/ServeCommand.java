@@ -83,6 +83,14 @@ final class ServeCommand implements Callable<Integer> {
   int maxChangeBytes;
 
   @Option(
+      names = "--max-doc-bytes",
+      defaultValue = "${env:PATCHBAY_MAX_DOC_BYTES:-67108864}",
+      description =
+          "Largest OT document, estimated as its newest version plus the changes after it; a commit"
+              + " past it is refused with 413 (env PATCHBAY_MAX_DOC_BYTES, default ${DEFAULT-VALUE}).")
+  long maxDocBytes;
+
+  @Option(
       names = "--session-timeout-minutes",
       defaultValue = "${env:PATCHBAY_SESSION_TIMEOUT_MINUTES:-30}",
       description =
@@ -238,6 +246,7 @@ final class ServeCommand implements Callable<Integer> {
               .shards(shards == 0 ? ServerConfig.defaults().shards() : shards)
               .maxFrameBytes(maxFrameBytes)
               .maxChangeBytes(maxChangeBytes)
+              .maxDocBytes(maxDocBytes)
               .sessionTimeout(Duration.ofMinutes(sessionTimeoutMinutes))
               .maxChangesPerVersion(maxChangesPerVersion)
               .maxCachedDocs(maxCachedDocs)

@@ -99,7 +99,8 @@ public final class PatchbayServer implements AutoCloseable {
                 config.maxCachedDocs(),
                 config.lwwPatterns(),
                 100_000,
-                config.maxChangeBytes()),
+                config.maxChangeBytes(),
+                config.maxDocBytes()),
             patches,
             System::currentTimeMillis);
     patches.bind(engine);

@@ -22,6 +22,8 @@ import java.util.Objects;
  * @param shards the number of single-threaded document executors (one writer per document)
  * @param maxFrameBytes the largest WebSocket message accepted, in bytes
  * @param maxChangeBytes the largest change (as JSON) a document stores; larger ones answer 413
+ * @param maxDocBytes the largest OT document, estimated as its newest version's JSON plus the JSON
+ *     of the changes after it; a commit that would pass it answers 413 with scope doc
  * @param sessionTimeout the gap between changes that starts a new version
  * @param maxChangesPerVersion a version is cut at least every this many changes (0 disables)
  * @param maxCachedDocs how many documents stay loaded in memory
@@ -47,6 +49,7 @@ public record ServerConfig(
     int shards,
     int maxFrameBytes,
     int maxChangeBytes,
+    long maxDocBytes,
     Duration sessionTimeout,
     int maxChangesPerVersion,
     int maxCachedDocs,
@@ -77,6 +80,9 @@ public record ServerConfig(
             + maxFrameBytes);
     require(
         maxChangeBytes >= 1024, "max-change-bytes must be at least 1024, was " + maxChangeBytes);
+    require(
+        maxDocBytes >= maxChangeBytes,
+        "max-doc-bytes must be at least max-change-bytes, was " + maxDocBytes);
     require(
         !sessionTimeout.isNegative() && !sessionTimeout.isZero(),
         "session-timeout must be positive");
@@ -122,6 +128,7 @@ public record ServerConfig(
     b.shards = shards;
     b.maxFrameBytes = maxFrameBytes;
     b.maxChangeBytes = maxChangeBytes;
+    b.maxDocBytes = maxDocBytes;
     b.sessionTimeout = sessionTimeout;
     b.maxChangesPerVersion = maxChangesPerVersion;
     b.maxCachedDocs = maxCachedDocs;
@@ -157,6 +164,7 @@ public record ServerConfig(
     private int shards = Math.max(2, Runtime.getRuntime().availableProcessors());
     private int maxFrameBytes = 16 * 1024 * 1024;
     private int maxChangeBytes = 4 * 1024 * 1024;
+    private long maxDocBytes = 64L * 1024 * 1024;
     private Duration sessionTimeout = Duration.ofMinutes(30);
     private int maxChangesPerVersion = 1000;
     private int maxCachedDocs = 10_000;
@@ -217,6 +225,14 @@ public record ServerConfig(
     /** Sets the largest change a document stores. */
     public Builder maxChangeBytes(int value) {
       maxChangeBytes = value;
+      return this;
+    }
+
+    /**
+     * Sets the largest OT document (estimated from its newest version and the changes after it).
+     */
+    public Builder maxDocBytes(long value) {
+      maxDocBytes = value;
       return this;
     }
 
@@ -307,6 +323,7 @@ public record ServerConfig(
           shards,
           maxFrameBytes,
           maxChangeBytes,
+          maxDocBytes,
           sessionTimeout,
           maxChangesPerVersion,
           maxCachedDocs,

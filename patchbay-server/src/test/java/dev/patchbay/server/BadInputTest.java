@@ -32,6 +32,7 @@ class BadInputTest {
             .shards(2)
             .maxFrameBytes(MAX_FRAME)
             .maxChangeBytes(4096)
+            .maxDocBytes(20_000)
             // Thousands of frames back to back: the rate limit is LimitsTest's subject, not this.
             .messagesPerSecond(1_000_000)
             .messageBurst(1_000_000)
@@ -137,6 +138,39 @@ class BadInputTest {
       assertThat(
               c.result("getChangesSince", Json.NODES.stringNode("big"), Json.NODES.numberNode(0)))
           .isEmpty();
+    }
+  }
+
+  @Test
+  void commitsPastTheDocumentLimit_answer413ForTheDocument() {
+    try (TestClient c = new TestClient(uri)) {
+      String chunk = "z".repeat(3000);
+      int committed = 0;
+      JsonNode answer = null;
+      for (int i = 0; i < 20; i++) {
+        answer =
+            c.call(
+                "commitChanges",
+                Json.NODES.stringNode("grows"),
+                Json.parse(
+                    "[{\"id\":\"g"
+                        + i
+                        + "\",\"ops\":[{\"op\":\"add\",\"path\":\"/k"
+                        + i
+                        + "\",\"value\":\""
+                        + chunk
+                        + "\"}]}]"));
+        if (answer.has("error")) {
+          break;
+        }
+        committed++;
+      }
+      assertThat(committed).isBetween(5, 7); // 20,000 characters hold six of these changes
+      assertThat(answer.get("error").get("code").asInt()).isEqualTo(413);
+      assertThat(answer.get("error").get("data")).isEqualTo(Json.parse("{\"scope\":\"doc\"}"));
+      assertThat(
+              c.result("getChangesSince", Json.NODES.stringNode("grows"), Json.NODES.numberNode(0)))
+          .hasSize(committed);
     }
   }
 

@@ -71,6 +71,7 @@ public final class Engine implements AutoCloseable {
    * @param lwwPatterns id globs of last-write-wins documents
    * @param maxQueuedTasks the bound of each shard's task queue; beyond it callers get 503
    * @param maxChangeBytes the largest change (as JSON) stored; larger ones answer 413
+   * @param maxDocBytes the largest OT document (estimated); a commit passing it answers 413
    */
   public record Settings(
       int shards,
@@ -79,7 +80,8 @@ public final class Engine implements AutoCloseable {
       int maxCachedDocs,
       List<String> lwwPatterns,
       int maxQueuedTasks,
-      int maxChangeBytes) {
+      int maxChangeBytes,
+      long maxDocBytes) {
     /** Copies the patterns. */
     public Settings {
       lwwPatterns = List.copyOf(lwwPatterns);
@@ -537,9 +539,11 @@ public final class Engine implements AutoCloseable {
           new Change(
               c.id(), baseRev, rev, c.ops(), createdAt, now, c.batchId(), originId, c.metadata()));
     }
+    long incomingBytes = 0;
     for (Change c : changes) {
       // The JSON text is cached on the change and reused for every answer and notification.
       int size = c.toJsonString().length();
+      incomingBytes += size;
       if (size > settings.maxChangeBytes()) {
         throw new PatchbayException(
             413,
@@ -551,6 +555,17 @@ public final class Engine implements AutoCloseable {
                 + settings.maxChangeBytes(),
             Json.object().put("changeId", c.id()).put("scope", "change"));
       }
+    }
+    long docBytes = approximateBytes(doc);
+    if (docBytes + incomingBytes > settings.maxDocBytes()) {
+      throw new PatchbayException(
+          413,
+          "Document "
+              + doc.id
+              + " would grow past this server's limit of "
+              + settings.maxDocBytes()
+              + " characters of JSON",
+          scopeDoc());
     }
     if (baseRev > initialRev) {
       throw new PatchbayException(
@@ -680,6 +695,22 @@ public final class Engine implements AutoCloseable {
     return ids;
   }
 
+  /**
+   * An estimate of a document's JSON size: its newest main version's state plus the changes after
+   * it that are in memory (deletions make it an overestimate until the next version). Cheap: the
+   * state's size is measured once per version, and changes cache their JSON text.
+   */
+  private static long approximateBytes(OtDoc doc) {
+    long end = doc.mainVersion == null ? 0 : doc.mainVersion.endRev();
+    long bytes = doc.mainStateBytes;
+    for (Change c : doc.tail) {
+      if (c.rev() > end) {
+        bytes += c.toJsonString().length();
+      }
+    }
+    return bytes;
+  }
+
   private static boolean hasRootOp(IncomingChange c) {
     for (PatchOp op : c.ops()) {
       if (op.path().isEmpty()) {
@@ -804,6 +835,7 @@ public final class Engine implements AutoCloseable {
                   && (doc.mainVersion == null || v.endRev() >= doc.mainVersion.endRev())) {
                 doc.mainVersion = v;
                 doc.mainState = state;
+                doc.mainStateBytes = Json.write(state).length();
               }
             },
             shardOf(doc.id).executor);
@@ -992,6 +1024,7 @@ public final class Engine implements AutoCloseable {
     doc.mainVersion = store.latestMainVersion(doc.id, doc.rev);
     doc.mainState =
         doc.mainVersion == null ? null : store.loadVersionState(doc.id, doc.mainVersion.id());
+    doc.mainStateBytes = doc.mainState == null ? 0 : Json.write(doc.mainState).length();
     List<VersionMetadata> newest =
         store.listVersions(doc.id, VersionQuery.orderBy(VersionOrder.END_REV).reversed().limit(1));
     doc.lastVersion = newest.isEmpty() ? null : newest.get(0);
