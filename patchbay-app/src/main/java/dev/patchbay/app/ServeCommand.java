@@ -3,6 +3,7 @@ package dev.patchbay.app;
 import dev.patchbay.core.PatchbayException;
 import dev.patchbay.server.PatchbayServer;
 import dev.patchbay.server.ServerConfig;
+import dev.patchbay.server.auth.AuthConfig;
 import dev.patchbay.server.spi.DocStore;
 import dev.patchbay.server.store.DocStores;
 import dev.patchbay.store.sqlite.SqliteStores;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -81,6 +83,14 @@ final class ServeCommand implements Callable<Integer> {
   int maxChangeBytes;
 
   @Option(
+      names = "--max-doc-bytes",
+      defaultValue = "${env:PATCHBAY_MAX_DOC_BYTES:-67108864}",
+      description =
+          "Largest OT document, estimated as its newest version plus the changes after it; a commit"
+              + " past it is refused with 413 (env PATCHBAY_MAX_DOC_BYTES, default ${DEFAULT-VALUE}).")
+  long maxDocBytes;
+
+  @Option(
       names = "--session-timeout-minutes",
       defaultValue = "${env:PATCHBAY_SESSION_TIMEOUT_MINUTES:-30}",
       description =
@@ -109,6 +119,117 @@ final class ServeCommand implements Callable<Integer> {
               + " checkpoints) (env PATCHBAY_DURABILITY, default ${DEFAULT-VALUE}).")
   String durability;
 
+  @Option(
+      names = "--max-connections",
+      defaultValue = "${env:PATCHBAY_MAX_CONNECTIONS:-10000}",
+      description =
+          "Open WebSocket connections in total; more upgrades answer 503 (env PATCHBAY_MAX_CONNECTIONS, default ${DEFAULT-VALUE}).")
+  int maxConnections;
+
+  @Option(
+      names = "--max-connections-per-address",
+      defaultValue = "${env:PATCHBAY_MAX_CONNECTIONS_PER_ADDRESS:-100}",
+      description =
+          "Open WebSocket connections per client IP address; more upgrades answer 429 (env PATCHBAY_MAX_CONNECTIONS_PER_ADDRESS, default ${DEFAULT-VALUE}).")
+  int maxConnectionsPerAddress;
+
+  @Option(
+      names = "--max-messages-per-second",
+      defaultValue = "${env:PATCHBAY_MAX_MESSAGES_PER_SECOND:-200}",
+      description =
+          "Sustained messages per second per connection; more answer 429 (env PATCHBAY_MAX_MESSAGES_PER_SECOND, default ${DEFAULT-VALUE}).")
+  int messagesPerSecond;
+
+  @Option(
+      names = "--message-burst",
+      defaultValue = "${env:PATCHBAY_MESSAGE_BURST:-400}",
+      description =
+          "Messages a connection may send at once above its rate (env PATCHBAY_MESSAGE_BURST, default ${DEFAULT-VALUE}).")
+  int messageBurst;
+
+  @Option(
+      names = "--max-outbound-bytes",
+      defaultValue = "${env:PATCHBAY_MAX_OUTBOUND_BYTES:-8388608}",
+      description =
+          "Bytes queued for a client that does not read before it is closed with 1013 (env PATCHBAY_MAX_OUTBOUND_BYTES, default ${DEFAULT-VALUE}).")
+  int maxOutboundBytes;
+
+  @Option(
+      names = "--ping-interval-seconds",
+      defaultValue = "${env:PATCHBAY_PING_INTERVAL_SECONDS:-30}",
+      description =
+          "Silence after which a connection is pinged (env PATCHBAY_PING_INTERVAL_SECONDS, default ${DEFAULT-VALUE}).")
+  long pingIntervalSeconds;
+
+  @Option(
+      names = "--idle-timeout-seconds",
+      defaultValue = "${env:PATCHBAY_IDLE_TIMEOUT_SECONDS:-60}",
+      description =
+          "Silence after which a connection is closed with 1001 (env PATCHBAY_IDLE_TIMEOUT_SECONDS, default ${DEFAULT-VALUE}).")
+  long idleTimeoutSeconds;
+
+  @Option(
+      names = "--handshake-timeout-seconds",
+      defaultValue = "${env:PATCHBAY_HANDSHAKE_TIMEOUT_SECONDS:-10}",
+      description =
+          "Time a new connection has to complete its WebSocket upgrade (env PATCHBAY_HANDSHAKE_TIMEOUT_SECONDS, default ${DEFAULT-VALUE}).")
+  long handshakeTimeoutSeconds;
+
+  @Option(
+      names = "--auth",
+      defaultValue = "${env:PATCHBAY_AUTH:-none}",
+      description =
+          "none (open: anyone may read and write everything), jwt or tokens (env PATCHBAY_AUTH,"
+              + " default ${DEFAULT-VALUE}).")
+  String auth;
+
+  @Option(
+      names = "--jwt-secret-file",
+      defaultValue = "${env:PATCHBAY_JWT_SECRET_FILE}",
+      description =
+          "File holding the HS256 secret, at least 32 bytes (env PATCHBAY_JWT_SECRET_FILE).")
+  @Nullable Path jwtSecretFile;
+
+  @Option(
+      names = "--jwt-public-key-file",
+      defaultValue = "${env:PATCHBAY_JWT_PUBLIC_KEY_FILE}",
+      description =
+          "PEM public key (RSA or EC) for RS256/ES256 tokens (env PATCHBAY_JWT_PUBLIC_KEY_FILE).")
+  @Nullable Path jwtPublicKeyFile;
+
+  @Option(
+      names = "--jwks-file",
+      defaultValue = "${env:PATCHBAY_JWKS_FILE}",
+      description = "JSON Web Key Set file of RSA/EC public keys (env PATCHBAY_JWKS_FILE).")
+  @Nullable Path jwksFile;
+
+  @Option(
+      names = "--jwt-issuer",
+      defaultValue = "${env:PATCHBAY_JWT_ISSUER}",
+      description = "Required iss claim of tokens (env PATCHBAY_JWT_ISSUER).")
+  @Nullable String jwtIssuer;
+
+  @Option(
+      names = "--jwt-audience",
+      defaultValue = "${env:PATCHBAY_JWT_AUDIENCE}",
+      description = "Required aud claim of tokens (env PATCHBAY_JWT_AUDIENCE).")
+  @Nullable String jwtAudience;
+
+  @Option(
+      names = "--jwt-clock-skew-seconds",
+      defaultValue = "${env:PATCHBAY_JWT_CLOCK_SKEW_SECONDS:-60}",
+      description =
+          "Tolerance for exp and nbf (env PATCHBAY_JWT_CLOCK_SKEW_SECONDS, default ${DEFAULT-VALUE}).")
+  long jwtClockSkewSeconds;
+
+  @Option(
+      names = "--token-file",
+      defaultValue = "${env:PATCHBAY_TOKEN_FILE}",
+      description =
+          "Static tokens, one '<token> read=<globs> write=<globs> sub=<name>' a line (env"
+              + " PATCHBAY_TOKEN_FILE).")
+  @Nullable Path tokenFile;
+
   @Override
   public Integer call() {
     ServerConfig config;
@@ -125,16 +246,33 @@ final class ServeCommand implements Callable<Integer> {
               .shards(shards == 0 ? ServerConfig.defaults().shards() : shards)
               .maxFrameBytes(maxFrameBytes)
               .maxChangeBytes(maxChangeBytes)
+              .maxDocBytes(maxDocBytes)
               .sessionTimeout(Duration.ofMinutes(sessionTimeoutMinutes))
               .maxChangesPerVersion(maxChangesPerVersion)
               .maxCachedDocs(maxCachedDocs)
+              .maxConnections(maxConnections)
+              .maxConnectionsPerAddress(maxConnectionsPerAddress)
+              .messagesPerSecond(messagesPerSecond)
+              .messageBurst(messageBurst)
+              .maxOutboundBytes(maxOutboundBytes)
+              .pingInterval(Duration.ofSeconds(pingIntervalSeconds))
+              .idleTimeout(Duration.ofSeconds(idleTimeoutSeconds))
+              .handshakeTimeout(Duration.ofSeconds(handshakeTimeoutSeconds))
+              .auth(authConfig())
               .build();
       docStore = openStore(config);
     } catch (PatchbayException | IllegalArgumentException e) {
       System.err.println("patchbay: " + e.getMessage());
       return 2;
     }
-    PatchbayServer server = PatchbayServer.start(config, docStore);
+    PatchbayServer server;
+    try {
+      server = PatchbayServer.start(config, docStore);
+    } catch (PatchbayException e) {
+      // An unreadable key or token file; the store was closed by start().
+      System.err.println("patchbay: " + e.getMessage());
+      return 2;
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -162,6 +300,22 @@ final class ServeCommand implements Callable<Integer> {
       Thread.currentThread().interrupt();
     }
     return 0;
+  }
+
+  AuthConfig authConfig() {
+    return new AuthConfig(
+        AuthConfig.Mode.parse(auth),
+        jwtSecretFile,
+        jwtPublicKeyFile,
+        jwksFile,
+        blankToNull(jwtIssuer),
+        blankToNull(jwtAudience),
+        Duration.ofSeconds(jwtClockSkewSeconds),
+        tokenFile);
+  }
+
+  private static @Nullable String blankToNull(@Nullable String s) {
+    return s == null || s.isBlank() ? null : s;
   }
 
   private DocStore openStore(ServerConfig config) {

@@ -4,25 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.patchbay.core.json.Json;
 import dev.patchbay.server.TestClient;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
@@ -33,15 +23,15 @@ import tools.jackson.databind.JsonNode;
  * directory and checks that every acknowledged change is there once, with dense revisions.
  */
 class CrashDurabilityTest {
-  private static final Pattern LISTENING = Pattern.compile("listening on ws://([^ ]+)/ws");
   private static final int CLIENTS = 6;
 
   @TempDir Path dataDir;
 
   @Test
   void sigkillMidLoad_loosesNoAcknowledgedChange() throws Exception {
-    Process first = startServer();
-    URI uri = awaitListening(first);
+    ServerProcess firstServer = ServerProcess.start(dataDir);
+    Process first = firstServer.process;
+    URI uri = firstServer.uri;
     Set<String> acked = ConcurrentHashMap.newKeySet();
     CountDownLatch enoughAcked = new CountDownLatch(CLIENTS * 10);
     ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
@@ -76,9 +66,10 @@ class CrashDurabilityTest {
     assertThat(pool.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
     Set<String> ackedNow = new HashSet<>(acked);
 
-    Process second = startServer();
+    ServerProcess secondServer = ServerProcess.start(dataDir);
+    Process second = secondServer.process;
     try {
-      URI again = awaitListening(second);
+      URI again = secondServer.uri;
       try (TestClient reader = new TestClient(again)) {
         Set<String> stored = new HashSet<>();
         for (int d = 0; d < 3; d++) {
@@ -100,40 +91,5 @@ class CrashDurabilityTest {
       second.destroy();
       second.waitFor(30, TimeUnit.SECONDS);
     }
-  }
-
-  private Process startServer() throws IOException {
-    Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
-    List<String> command = new ArrayList<>();
-    command.add(java.toString());
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(Main.class.getName());
-    command.add("serve");
-    command.add("--port");
-    command.add("0");
-    command.add("--data-dir");
-    command.add(dataDir.toString());
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-    Files.createDirectories(dataDir);
-    return builder.start();
-  }
-
-  private static URI awaitListening(Process process) throws IOException {
-    BufferedReader out =
-        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-    String line;
-    StringBuilder seen = new StringBuilder();
-    while ((line = out.readLine()) != null) {
-      seen.append(line).append('\n');
-      Matcher m = LISTENING.matcher(line);
-      if (m.find()) {
-        Thread drain = new Thread(() -> out.lines().forEach(l -> {}), "server-output");
-        drain.setDaemon(true);
-        drain.start();
-        return URI.create("ws://" + m.group(1) + "/ws");
-      }
-    }
-    throw new AssertionError("server exited before listening:\n" + seen);
   }
 }

@@ -1,7 +1,11 @@
 package dev.patchbay.server;
 
+import dev.patchbay.server.auth.Authenticators;
 import dev.patchbay.server.engine.Engine;
+import dev.patchbay.server.metrics.PatchbayMetrics;
 import dev.patchbay.server.patches.PatchesRpcHandler;
+import dev.patchbay.server.spi.Authenticator;
+import dev.patchbay.server.spi.Authorizer;
 import dev.patchbay.server.spi.DocStore;
 import dev.patchbay.server.transport.NettyTransport;
 import dev.patchbay.server.transport.StatusPage;
@@ -27,15 +31,24 @@ public final class PatchbayServer implements AutoCloseable {
 
   private final DocStore store;
   private final Engine engine;
+  private final PatchesRpcHandler patches;
   private final NettyTransport transport;
   private final InetSocketAddress address;
+  private final PatchbayMetrics metrics;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final long startedAt = System.nanoTime();
 
   private PatchbayServer(
-      DocStore store, Engine engine, NettyTransport transport, InetSocketAddress address) {
+      DocStore store,
+      Engine engine,
+      PatchesRpcHandler patches,
+      NettyTransport transport,
+      InetSocketAddress address,
+      PatchbayMetrics metrics) {
+    this.metrics = metrics;
     this.store = store;
     this.engine = engine;
+    this.patches = patches;
     this.transport = transport;
     this.address = address;
   }
@@ -46,7 +59,36 @@ public final class PatchbayServer implements AutoCloseable {
    * @throws java.io.UncheckedIOException when the port cannot be bound
    */
   public static PatchbayServer start(ServerConfig config, DocStore store) {
-    PatchesRpcHandler patches = new PatchesRpcHandler();
+    Authenticator authenticator;
+    try {
+      authenticator = Authenticators.fromConfig(config.auth());
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
+    if (!Authenticators.isOpen(authenticator)) {
+      log.info(
+          "authentication: {}", config.auth().mode().name().toLowerCase(java.util.Locale.ROOT));
+    }
+    return start(config, store, authenticator, Authorizer.byIdentity());
+  }
+
+  /**
+   * Starts a server over {@code store} (which it owns from now on) with an embedder's
+   * authentication: {@code authenticator} decides at every WebSocket upgrade, {@code authorizer} at
+   * every document call. {@link ServerConfig#auth()} is ignored.
+   *
+   * @throws java.io.UncheckedIOException when the port cannot be bound
+   */
+  public static PatchbayServer start(
+      ServerConfig config, DocStore store, Authenticator authenticator, Authorizer authorizer) {
+    if (Authenticators.isOpen(authenticator)) {
+      log.warn(
+          "AUTHENTICATION IS OFF: every client can read, change and delete every document."
+              + " Bind to loopback only, or start with --auth jwt or --auth tokens.");
+    }
+    PatchbayMetrics metrics = new PatchbayMetrics();
+    PatchesRpcHandler patches = new PatchesRpcHandler(metrics, authorizer);
     Engine engine =
         new Engine(
             store,
@@ -57,7 +99,8 @@ public final class PatchbayServer implements AutoCloseable {
                 config.maxCachedDocs(),
                 config.lwwPatterns(),
                 100_000,
-                config.maxChangeBytes()),
+                config.maxChangeBytes(),
+                config.maxDocBytes()),
             patches,
             System::currentTimeMillis);
     patches.bind(engine);
@@ -65,9 +108,23 @@ public final class PatchbayServer implements AutoCloseable {
     NettyTransport transport =
         new NettyTransport(
             new NettyTransport.Settings(
-                config.host(), config.port(), "/ws", config.maxFrameBytes()),
+                config.host(),
+                config.port(),
+                "/ws",
+                config.maxFrameBytes(),
+                config.maxConnections(),
+                config.maxConnectionsPerAddress(),
+                config.messagesPerSecond(),
+                config.messageBurst(),
+                config.maxOutboundBytes(),
+                config.pingInterval(),
+                config.idleTimeout(),
+                config.handshakeTimeout()),
             patches,
-            () -> self[0].status());
+            () -> self[0].status(),
+            metrics,
+            authenticator);
+    metrics.bindGauges(transport::connectionCount, engine::loadedDocuments);
     InetSocketAddress address;
     try {
       address = transport.start();
@@ -82,7 +139,7 @@ public final class PatchbayServer implements AutoCloseable {
           "Cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(),
           new java.io.IOException(e));
     }
-    self[0] = new PatchbayServer(store, engine, transport, address);
+    self[0] = new PatchbayServer(store, engine, patches, transport, address, metrics);
     log.info("patchbay listening on ws://{}:{}/ws", address.getHostString(), address.getPort());
     return self[0];
   }
@@ -90,6 +147,11 @@ public final class PatchbayServer implements AutoCloseable {
   /** Returns the bound address. */
   public InetSocketAddress address() {
     return address;
+  }
+
+  /** Returns the server's metrics (served at {@code GET /metrics}). */
+  public PatchbayMetrics metrics() {
+    return metrics;
   }
 
   /** Returns the engine (for embedding and tests). */
@@ -120,6 +182,10 @@ public final class PatchbayServer implements AutoCloseable {
     }
     log.info("patchbay shutting down");
     transport.stopAccepting();
+    engine.startClosing();
+    if (!patches.awaitAnswered(Duration.ofSeconds(10))) {
+      log.warn("some requests were still unanswered after 10 s; closing anyway");
+    }
     engine.close();
     transport.close();
     store.close();

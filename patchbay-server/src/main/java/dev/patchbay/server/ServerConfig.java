@@ -1,6 +1,7 @@
 package dev.patchbay.server;
 
 import dev.patchbay.core.PatchbayException;
+import dev.patchbay.server.auth.AuthConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -21,9 +22,23 @@ import java.util.Objects;
  * @param shards the number of single-threaded document executors (one writer per document)
  * @param maxFrameBytes the largest WebSocket message accepted, in bytes
  * @param maxChangeBytes the largest change (as JSON) a document stores; larger ones answer 413
+ * @param maxDocBytes the largest OT document, estimated as its newest version's JSON plus the JSON
+ *     of the changes after it; a commit that would pass it answers 413 with scope doc
  * @param sessionTimeout the gap between changes that starts a new version
  * @param maxChangesPerVersion a version is cut at least every this many changes (0 disables)
  * @param maxCachedDocs how many documents stay loaded in memory
+ * @param maxConnections open WebSocket connections in total; further upgrades answer 503
+ * @param maxConnectionsPerAddress open WebSocket connections per client IP address; further
+ *     upgrades answer 429
+ * @param messagesPerSecond the sustained message rate of one connection (token bucket refill)
+ * @param messageBurst the token bucket size: messages a connection may send at once
+ * @param maxOutboundBytes bytes queued for one connection that it has not read yet; past this the
+ *     connection is closed with 1013
+ * @param pingInterval a WebSocket ping goes to a connection silent for this long
+ * @param idleTimeout a connection silent (not even a pong) for this long is closed
+ * @param handshakeTimeout a connection that has not completed its WebSocket upgrade in this time
+ *     (and is silent) is closed
+ * @param auth how connections authenticate; {@link AuthConfig#none()} (open) by default
  */
 public record ServerConfig(
     String host,
@@ -34,13 +49,24 @@ public record ServerConfig(
     int shards,
     int maxFrameBytes,
     int maxChangeBytes,
+    long maxDocBytes,
     Duration sessionTimeout,
     int maxChangesPerVersion,
-    int maxCachedDocs) {
+    int maxCachedDocs,
+    int maxConnections,
+    int maxConnectionsPerAddress,
+    int messagesPerSecond,
+    int messageBurst,
+    int maxOutboundBytes,
+    Duration pingInterval,
+    Duration idleTimeout,
+    Duration handshakeTimeout,
+    AuthConfig auth) {
 
   /** Validates every setting; the message names the setting that is wrong. */
   public ServerConfig {
     Objects.requireNonNull(dataDir, "dataDir");
+    Objects.requireNonNull(auth, "auth");
     lwwPatterns = List.copyOf(lwwPatterns);
     require(!host.isBlank(), "host must not be empty");
     require(port >= 0 && port <= 65_535, "port must be between 0 and 65535, was " + port);
@@ -55,10 +81,27 @@ public record ServerConfig(
     require(
         maxChangeBytes >= 1024, "max-change-bytes must be at least 1024, was " + maxChangeBytes);
     require(
+        maxDocBytes >= maxChangeBytes,
+        "max-doc-bytes must be at least max-change-bytes, was " + maxDocBytes);
+    require(
         !sessionTimeout.isNegative() && !sessionTimeout.isZero(),
         "session-timeout must be positive");
     require(maxChangesPerVersion >= 0, "max-changes-per-version must not be negative");
     require(maxCachedDocs >= 1, "max-cached-docs must be at least 1");
+    require(maxConnections >= 1, "max-connections must be at least 1");
+    require(
+        maxConnectionsPerAddress >= 1 && maxConnectionsPerAddress <= maxConnections,
+        "max-connections-per-address must be between 1 and max-connections");
+    require(messagesPerSecond >= 1, "max-messages-per-second must be at least 1");
+    require(messageBurst >= 1, "message-burst must be at least 1");
+    require(
+        maxOutboundBytes >= 64 * 1024,
+        "max-outbound-bytes must be at least 65536, was " + maxOutboundBytes);
+    require(positive(pingInterval), "ping-interval must be positive");
+    require(
+        positive(idleTimeout) && idleTimeout.compareTo(pingInterval) > 0,
+        "idle-timeout must be longer than ping-interval");
+    require(positive(handshakeTimeout), "handshake-timeout must be positive");
     for (String p : lwwPatterns) {
       require(!p.isBlank(), "an lww pattern must not be empty");
     }
@@ -85,10 +128,24 @@ public record ServerConfig(
     b.shards = shards;
     b.maxFrameBytes = maxFrameBytes;
     b.maxChangeBytes = maxChangeBytes;
+    b.maxDocBytes = maxDocBytes;
     b.sessionTimeout = sessionTimeout;
     b.maxChangesPerVersion = maxChangesPerVersion;
     b.maxCachedDocs = maxCachedDocs;
+    b.maxConnections = maxConnections;
+    b.maxConnectionsPerAddress = maxConnectionsPerAddress;
+    b.messagesPerSecond = messagesPerSecond;
+    b.messageBurst = messageBurst;
+    b.maxOutboundBytes = maxOutboundBytes;
+    b.pingInterval = pingInterval;
+    b.idleTimeout = idleTimeout;
+    b.handshakeTimeout = handshakeTimeout;
+    b.auth = auth;
     return b;
+  }
+
+  private static boolean positive(Duration d) {
+    return !d.isNegative() && !d.isZero();
   }
 
   private static void require(boolean ok, String message) {
@@ -107,9 +164,19 @@ public record ServerConfig(
     private int shards = Math.max(2, Runtime.getRuntime().availableProcessors());
     private int maxFrameBytes = 16 * 1024 * 1024;
     private int maxChangeBytes = 4 * 1024 * 1024;
+    private long maxDocBytes = 64L * 1024 * 1024;
     private Duration sessionTimeout = Duration.ofMinutes(30);
     private int maxChangesPerVersion = 1000;
     private int maxCachedDocs = 10_000;
+    private int maxConnections = 10_000;
+    private int maxConnectionsPerAddress = 100;
+    private int messagesPerSecond = 200;
+    private int messageBurst = 400;
+    private int maxOutboundBytes = 8 * 1024 * 1024;
+    private Duration pingInterval = Duration.ofSeconds(30);
+    private Duration idleTimeout = Duration.ofSeconds(60);
+    private Duration handshakeTimeout = Duration.ofSeconds(10);
+    private AuthConfig auth = AuthConfig.none();
 
     private Builder() {}
 
@@ -161,6 +228,14 @@ public record ServerConfig(
       return this;
     }
 
+    /**
+     * Sets the largest OT document (estimated from its newest version and the changes after it).
+     */
+    public Builder maxDocBytes(long value) {
+      maxDocBytes = value;
+      return this;
+    }
+
     /** Sets the gap between changes that closes an editing session. */
     public Builder sessionTimeout(Duration value) {
       sessionTimeout = value;
@@ -179,6 +254,60 @@ public record ServerConfig(
       return this;
     }
 
+    /** Sets the most open WebSocket connections in total. */
+    public Builder maxConnections(int value) {
+      maxConnections = value;
+      return this;
+    }
+
+    /** Sets the most open WebSocket connections per client IP address. */
+    public Builder maxConnectionsPerAddress(int value) {
+      maxConnectionsPerAddress = value;
+      return this;
+    }
+
+    /** Sets the sustained message rate of one connection. */
+    public Builder messagesPerSecond(int value) {
+      messagesPerSecond = value;
+      return this;
+    }
+
+    /** Sets how many messages a connection may send at once above its sustained rate. */
+    public Builder messageBurst(int value) {
+      messageBurst = value;
+      return this;
+    }
+
+    /** Sets the bytes queued for one connection before it is closed as too slow. */
+    public Builder maxOutboundBytes(int value) {
+      maxOutboundBytes = value;
+      return this;
+    }
+
+    /** Sets the silence after which a connection is pinged. */
+    public Builder pingInterval(Duration value) {
+      pingInterval = value;
+      return this;
+    }
+
+    /** Sets the silence after which a connection is closed. */
+    public Builder idleTimeout(Duration value) {
+      idleTimeout = value;
+      return this;
+    }
+
+    /** Sets the time a new connection has to complete its WebSocket upgrade. */
+    public Builder handshakeTimeout(Duration value) {
+      handshakeTimeout = value;
+      return this;
+    }
+
+    /** Sets how connections authenticate (see {@link AuthConfig}). */
+    public Builder auth(AuthConfig value) {
+      auth = value;
+      return this;
+    }
+
     /**
      * Validates and returns the configuration.
      *
@@ -194,9 +323,19 @@ public record ServerConfig(
           shards,
           maxFrameBytes,
           maxChangeBytes,
+          maxDocBytes,
           sessionTimeout,
           maxChangesPerVersion,
-          maxCachedDocs);
+          maxCachedDocs,
+          maxConnections,
+          maxConnectionsPerAddress,
+          messagesPerSecond,
+          messageBurst,
+          maxOutboundBytes,
+          pingInterval,
+          idleTimeout,
+          handshakeTimeout,
+          auth);
     }
   }
 }

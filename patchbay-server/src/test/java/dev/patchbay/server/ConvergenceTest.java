@@ -41,7 +41,10 @@ class ConvergenceTest {
 
   @BeforeEach
   void start() {
-    server = PatchbayServer.start(ServerConfig.builder().port(0).build(), DocStores.inMemory());
+    // Clients commit as fast as they can: the rate limit is LimitsTest's subject, not this.
+    ServerConfig config =
+        ServerConfig.builder().port(0).messagesPerSecond(1_000_000).messageBurst(1_000_000).build();
+    server = PatchbayServer.start(config, DocStores.inMemory());
     uri = URI.create("ws://127.0.0.1:" + server.address().getPort() + "/ws");
   }
 

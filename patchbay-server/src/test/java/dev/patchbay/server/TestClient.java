@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -28,19 +29,33 @@ public final class TestClient implements AutoCloseable {
   private final WebSocket socket;
   private final ConcurrentHashMap<Long, CompletableFuture<JsonNode>> pending =
       new ConcurrentHashMap<>();
-  final BlockingQueue<JsonNode> notifications = new LinkedBlockingQueue<>();
-  final BlockingQueue<JsonNode> unmatched = new LinkedBlockingQueue<>();
-  final CompletableFuture<String> closed = new CompletableFuture<>();
+  public final BlockingQueue<JsonNode> notifications = new LinkedBlockingQueue<>();
+  public final BlockingQueue<JsonNode> unmatched = new LinkedBlockingQueue<>();
+  public final CompletableFuture<String> closed = new CompletableFuture<>();
   private final AtomicLong ids = new AtomicLong();
 
   public TestClient(URI uri) {
+    this(uri, b -> b);
+  }
+
+  /**
+   * Connects with a builder prepared by {@code configure} (headers, subprotocols).
+   *
+   * @throws java.util.concurrent.CompletionException wrapping {@link
+   *     java.net.http.WebSocketHandshakeException} when the server refuses the upgrade
+   */
+  public TestClient(URI uri, UnaryOperator<WebSocket.Builder> configure) {
     this.socket =
-        HttpClient.newHttpClient()
-            .newWebSocketBuilder()
-            .connectTimeout(TIMEOUT)
+        configure
+            .apply(HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(TIMEOUT))
             .buildAsync(uri, new Listener())
             .orTimeout(20, TimeUnit.SECONDS)
             .join();
+  }
+
+  /** Returns the subprotocol the server selected, or an empty string. */
+  public String subprotocol() {
+    return socket.getSubprotocol();
   }
 
   /** Sends {@code method(params…)} and waits for the whole response envelope. */

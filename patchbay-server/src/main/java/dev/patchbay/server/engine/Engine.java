@@ -71,6 +71,7 @@ public final class Engine implements AutoCloseable {
    * @param lwwPatterns id globs of last-write-wins documents
    * @param maxQueuedTasks the bound of each shard's task queue; beyond it callers get 503
    * @param maxChangeBytes the largest change (as JSON) stored; larger ones answer 413
+   * @param maxDocBytes the largest OT document (estimated); a commit passing it answers 413
    */
   public record Settings(
       int shards,
@@ -79,7 +80,8 @@ public final class Engine implements AutoCloseable {
       int maxCachedDocs,
       List<String> lwwPatterns,
       int maxQueuedTasks,
-      int maxChangeBytes) {
+      int maxChangeBytes,
+      long maxDocBytes) {
     /** Copies the patterns. */
     public Settings {
       lwwPatterns = List.copyOf(lwwPatterns);
@@ -292,8 +294,10 @@ public final class Engine implements AutoCloseable {
     long newRev = oldRev + 1;
     List<PatchOp> stored = result.opsToStore(newRev);
     LwwWrite write = new LwwWrite(stored, result.pathsToDelete(), fresh, now + SEEN_ID_TTL_MILLIS);
+    long saveStart = System.nanoTime();
     return store
         .saveLwwOps(doc.id, write)
+        .whenComplete((x, e) -> listener.storeWritten(doc.id, System.nanoTime() - saveStart))
         .thenApplyAsync(
             savedRev -> {
               Map<String, PatchOp> rows = new LinkedHashMap<>(doc.rows);
@@ -535,9 +539,11 @@ public final class Engine implements AutoCloseable {
           new Change(
               c.id(), baseRev, rev, c.ops(), createdAt, now, c.batchId(), originId, c.metadata()));
     }
+    long incomingBytes = 0;
     for (Change c : changes) {
       // The JSON text is cached on the change and reused for every answer and notification.
       int size = c.toJsonString().length();
+      incomingBytes += size;
       if (size > settings.maxChangeBytes()) {
         throw new PatchbayException(
             413,
@@ -549,6 +555,17 @@ public final class Engine implements AutoCloseable {
                 + settings.maxChangeBytes(),
             Json.object().put("changeId", c.id()).put("scope", "change"));
       }
+    }
+    long docBytes = approximateBytes(doc);
+    if (docBytes + incomingBytes > settings.maxDocBytes()) {
+      throw new PatchbayException(
+          413,
+          "Document "
+              + doc.id
+              + " would grow past this server's limit of "
+              + settings.maxDocBytes()
+              + " characters of JSON",
+          scopeDoc());
     }
     if (baseRev > initialRev) {
       throw new PatchbayException(
@@ -632,7 +649,9 @@ public final class Engine implements AutoCloseable {
       return allOf(versionWrites).thenApply(x -> new CommitResult(catchup, reload));
     }
     List<Change> committed = List.copyOf(newChanges);
+    long saveStart = System.nanoTime();
     CompletableFuture<Void> save = store.saveChanges(doc.id, committed);
+    save.whenComplete((x, e) -> listener.storeWritten(doc.id, System.nanoTime() - saveStart));
     if (offlineOrBatch) {
       versionWrites.addAll(offlineSessionVersions(doc, committed, batchId, sessionOrigin));
     }
@@ -674,6 +693,22 @@ public final class Engine implements AutoCloseable {
       }
     }
     return ids;
+  }
+
+  /**
+   * An estimate of a document's JSON size: its newest main version's state plus the changes after
+   * it that are in memory (deletions make it an overestimate until the next version). Cheap: the
+   * state's size is measured once per version, and changes cache their JSON text.
+   */
+  private static long approximateBytes(OtDoc doc) {
+    long end = doc.mainVersion == null ? 0 : doc.mainVersion.endRev();
+    long bytes = doc.mainStateBytes;
+    for (Change c : doc.tail) {
+      if (c.rev() > end) {
+        bytes += c.toJsonString().length();
+      }
+    }
+    return bytes;
   }
 
   private static boolean hasRootOp(IncomingChange c) {
@@ -800,6 +835,7 @@ public final class Engine implements AutoCloseable {
                   && (doc.mainVersion == null || v.endRev() >= doc.mainVersion.endRev())) {
                 doc.mainVersion = v;
                 doc.mainState = state;
+                doc.mainStateBytes = Json.write(state).length();
               }
             },
             shardOf(doc.id).executor);
@@ -988,6 +1024,7 @@ public final class Engine implements AutoCloseable {
     doc.mainVersion = store.latestMainVersion(doc.id, doc.rev);
     doc.mainState =
         doc.mainVersion == null ? null : store.loadVersionState(doc.id, doc.mainVersion.id());
+    doc.mainStateBytes = doc.mainState == null ? 0 : Json.write(doc.mainState).length();
     List<VersionMetadata> newest =
         store.listVersions(doc.id, VersionQuery.orderBy(VersionOrder.END_REV).reversed().limit(1));
     doc.lastVersion = newest.isEmpty() ? null : newest.get(0);
@@ -1020,6 +1057,11 @@ public final class Engine implements AutoCloseable {
    * Refuses new writes (503), waits up to 10 s for in-flight writes to become durable and be
    * answered, then stops the shards. The store is the caller's to close afterwards.
    */
+  /** Refuses new writes from now on (they fail with 503); those already taken still finish. */
+  public void startClosing() {
+    closing = true;
+  }
+
   @Override
   public void close() {
     closing = true;

@@ -14,4 +14,10 @@ public interface EngineListener {
 
   /** Called after a document was deleted. */
   void docDeleted(String docId, @Nullable String originConnectionId);
+
+  /**
+   * Called when a commit's store write finished (successfully or not), with how long it took; for
+   * metrics. The default ignores it.
+   */
+  default void storeWritten(String docId, long nanos) {}
 }

@@ -25,6 +25,7 @@ final class OtDoc extends Doc {
   final ArrayList<Change> tail = new ArrayList<>();
   @Nullable VersionMetadata mainVersion;
   @Nullable JsonNode mainState;
+  long mainStateBytes;
   @Nullable VersionMetadata lastVersion;
   // The batch id of the document's first change, read lazily (own-upload detection).
   boolean firstBatchKnown;
@@ -42,6 +43,7 @@ final class OtDoc extends Doc {
     tailBase = 0;
     mainVersion = null;
     mainState = null;
+    mainStateBytes = 0;
     lastVersion = null;
     firstBatchKnown = false;
     firstBatchId = null;

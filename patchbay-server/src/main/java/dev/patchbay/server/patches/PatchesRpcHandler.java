@@ -15,6 +15,8 @@ import dev.patchbay.server.engine.Engine;
 import dev.patchbay.server.engine.EngineListener;
 import dev.patchbay.server.engine.IncomingChange;
 import dev.patchbay.server.engine.Snapshot;
+import dev.patchbay.server.metrics.PatchbayMetrics;
+import dev.patchbay.server.spi.Authorizer;
 import dev.patchbay.server.spi.Connection;
 import dev.patchbay.server.spi.MessageHandler;
 import dev.patchbay.server.spi.VersionMetadata;
@@ -23,6 +25,7 @@ import dev.patchbay.server.spi.VersionOrigin;
 import dev.patchbay.server.spi.VersionQuery;
 import dev.patchbay.server.spi.VersionUpdate;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,6 +33,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,11 +66,40 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
           "startRev",
           "endRev");
 
+  private static final Set<String> WRITE_METHODS =
+      Set.of("commitChanges", "deleteDoc", "undeleteDoc", "createVersion", "updateVersion");
+  private static final Set<String> READ_METHODS =
+      Set.of(
+          "getDoc",
+          "getChangesSince",
+          "listVersions",
+          "getVersionState",
+          "getVersionChanges",
+          "getStateBeforeVersion");
+
   private final Subscriptions subscriptions = new Subscriptions();
+  // Requests taken but not yet answered; shutdown waits for them so no acknowledged work is lost.
+  private final AtomicInteger unanswered = new AtomicInteger();
+  private final PatchbayMetrics metrics;
+  private final Authorizer authorizer;
   private @Nullable Engine engine;
 
-  /** Creates a handler; {@link #bind(Engine)} must be called before traffic arrives. */
-  public PatchesRpcHandler() {}
+  /**
+   * Creates a handler with its own metrics that grants each connection the rights of its {@link
+   * Connection#identity()}; {@link #bind(Engine)} must be called before traffic arrives.
+   */
+  public PatchesRpcHandler() {
+    this(new PatchbayMetrics(), Authorizer.byIdentity());
+  }
+
+  /**
+   * Creates a handler that records into {@code metrics} and asks {@code authorizer} before every
+   * document call; {@link #bind(Engine)} must be called before traffic arrives.
+   */
+  public PatchesRpcHandler(PatchbayMetrics metrics, Authorizer authorizer) {
+    this.metrics = metrics;
+    this.authorizer = authorizer;
+  }
 
   /** Binds the engine (the engine and the handler refer to each other). */
   public void bind(Engine engine) {
@@ -77,6 +112,18 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
       throw new IllegalStateException("engine not bound");
     }
     return e;
+  }
+
+  /**
+   * Waits until every request taken so far has been answered (its answer queued on its connection),
+   * or until the timeout; returns whether all were answered.
+   */
+  public boolean awaitAnswered(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (unanswered.get() > 0 && System.nanoTime() < deadline) {
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+    }
+    return unanswered.get() == 0;
   }
 
   @Override
@@ -99,7 +146,10 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
     if (!(message instanceof Request request)) {
       return; // a notification from the client expects no answer; none of ours is one-way
     }
+    metrics.messageIn(request.method());
+    long started = System.nanoTime();
     CompletableFuture<@Nullable Object> result;
+    unanswered.incrementAndGet();
     try {
       result = dispatch(connection, request);
     } catch (RuntimeException e) {
@@ -107,6 +157,10 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
     }
     result.whenComplete(
         (value, error) -> {
+          metrics.messageOut(request.method());
+          if (error == null && request.method().equals("commitChanges")) {
+            metrics.commit(System.nanoTime() - started);
+          }
           if (error != null) {
             connection.send(JsonRpcCodec.encode(errorFor(request.id(), error)));
           } else if (value == null) {
@@ -116,7 +170,27 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
           } else {
             connection.send(JsonRpcCodec.encode(new Response(request.id(), (JsonNode) value)));
           }
+          unanswered.decrementAndGet();
         });
+  }
+
+  /** Answers a request over the rate limit with 429 without doing its work. */
+  @Override
+  public void onThrottled(Connection connection, String text) {
+    JsonRpcMessage message;
+    try {
+      message = JsonRpcCodec.decodeCall(text);
+    } catch (PatchbayException e) {
+      connection.send(JsonRpcCodec.encode(errorFor(null, e)));
+      return;
+    }
+    if (message instanceof Request request) {
+      metrics.error(429);
+      connection.send(
+          JsonRpcCodec.encode(
+              new ErrorResponse(
+                  request.id(), 429, "RATE_LIMITED: too many requests, slow down", null)));
+    }
   }
 
   /** A result that is already JSON text (changes carry their encoded form). */
@@ -124,7 +198,11 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
 
   private CompletableFuture<@Nullable Object> dispatch(Connection c, Request r) {
     Engine engine = engine();
+    checkAccess(c, r);
     switch (r.method()) {
+      case "ping":
+        // For clients that cannot see WebSocket pings (browsers) and want to probe the link.
+        return done(Json.NODES.stringNode("pong"));
       case "subscribe":
         return subscribe(c, r);
       case "unsubscribe":
@@ -156,6 +234,7 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
           List<IncomingChange> changes = incomingChanges(r.param(1));
           JsonNode options = optionalObject(r.param(2), "options");
           boolean force = options != null && options.path("forceCommit").asBoolean(false);
+          log.debug("event=commit conn={} doc={} changes={}", c.id(), docId, changes.size());
           return engine
               .commitChanges(docId, changes, force, c.id())
               .thenApply(PatchesRpcHandler::commitJson);
@@ -225,8 +304,40 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
     }
   }
 
+  /**
+   * Refuses a document call the connection's identity may not make: 403 {@code
+   * WRITE_FORBIDDEN:<docId>} for writes (the Patches server's message), {@code
+   * READ_FORBIDDEN:<docId>} for reads. {@code subscribe} filters instead and {@code unsubscribe}
+   * needs no right.
+   */
+  private void checkAccess(Connection c, Request r) {
+    String method = r.method();
+    boolean write = WRITE_METHODS.contains(method);
+    if (!write && !READ_METHODS.contains(method)) {
+      return; // subscribe filters, unsubscribe needs no right, unknown methods answer -32601
+    }
+    JsonNode first = r.param(0);
+    if (first == null || !first.isString() || first.stringValue().isEmpty()) {
+      return; // not a document call, or a malformed one that docId() answers with 400
+    }
+    String docId = first.stringValue();
+    if (write) {
+      if (!authorizer.canWrite(c.identity(), docId)) {
+        throw new PatchbayException(403, "WRITE_FORBIDDEN:" + docId);
+      }
+    } else if (!authorizer.canRead(c.identity(), docId)) {
+      throw new PatchbayException(403, "READ_FORBIDDEN:" + docId);
+    }
+  }
+
   private CompletableFuture<@Nullable Object> subscribe(Connection c, Request r) {
-    List<String> ids = docIds(r.param(0));
+    // Ids the identity may not read are left out silently, as the Patches server does.
+    List<String> ids = new ArrayList<>();
+    for (String id : docIds(r.param(0))) {
+      if (authorizer.canRead(c.identity(), id)) {
+        ids.add(id);
+      }
+    }
     List<CompletableFuture<Boolean>> deleted = new ArrayList<>(ids.size());
     for (String id : ids) {
       deleted.add(engine().isDeleted(id));
@@ -257,7 +368,9 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
     if (subscribers.isEmpty()) {
       return;
     }
+    long started = System.nanoTime();
     byte[] frame = null;
+    int sent = 0;
     for (Connection c : subscribers) {
       if (c.id().equals(originId)) {
         continue;
@@ -272,7 +385,17 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
         frame = text.getBytes(StandardCharsets.UTF_8);
       }
       c.send(frame);
+      sent++;
     }
+    if (sent > 0) {
+      metrics.fanout(System.nanoTime() - started);
+      metrics.messageOut("changesCommitted", sent);
+    }
+  }
+
+  @Override
+  public void storeWritten(String docId, long nanos) {
+    metrics.storeWrite(nanos);
   }
 
   @Override
@@ -280,11 +403,14 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
     byte[] frame =
         notification("docDeleted", Json.object().put("docId", docId))
             .getBytes(StandardCharsets.UTF_8);
+    int sent = 0;
     for (Connection c : subscriptions.subscribers(docId)) {
       if (!c.id().equals(originId)) {
         c.send(frame);
+        sent++;
       }
     }
+    metrics.messageOut("docDeleted", sent);
   }
 
   private static String notification(String method, JsonNode params) {
@@ -345,7 +471,13 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
     return array;
   }
 
-  private static ErrorResponse errorFor(@Nullable RpcId id, Throwable error) {
+  private ErrorResponse errorFor(@Nullable RpcId id, Throwable error) {
+    ErrorResponse response = errorResponse(id, error);
+    metrics.error(response.code());
+    return response;
+  }
+
+  private static ErrorResponse errorResponse(@Nullable RpcId id, Throwable error) {
     Throwable cause = error;
     while (cause instanceof CompletionException && cause.getCause() != null) {
       cause = cause.getCause();

@@ -29,4 +29,12 @@ public interface Connection {
 
   /** Returns whether the connection is still open. */
   boolean isOpen();
+
+  /**
+   * Returns who the connection was authenticated as at the upgrade; {@link Identity#anonymous()}
+   * (every right) when the server runs without authentication.
+   */
+  default Identity identity() {
+    return Identity.anonymous();
+  }
 }

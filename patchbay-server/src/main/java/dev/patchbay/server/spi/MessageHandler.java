@@ -12,6 +12,13 @@ public interface MessageHandler {
   /** Called for every text message, in the order received. */
   void onMessage(Connection connection, String text);
 
+  /**
+   * Called instead of {@link #onMessage} for a message over the connection's rate limit: the
+   * dialect answers it with its "too many requests" error without doing the work. The default
+   * ignores the message.
+   */
+  default void onThrottled(Connection connection, String text) {}
+
   /** Called once when a connection has closed, for whatever reason. */
   void onClose(Connection connection);
 }

@@ -19,9 +19,22 @@ final class ConnectionRegistry {
     return open.size();
   }
 
-  void closeAll(int code, String reason) {
-    for (NettyConnection c : open) {
+  /**
+   * Sends every connection a close frame (behind what is already queued for it) and waits, at most
+   * {@code wait}, until the channels have closed, so queued answers reach their clients before the
+   * I/O threads stop.
+   */
+  void closeAll(int code, String reason, java.time.Duration wait) {
+    java.util.List<NettyConnection> closing = new java.util.ArrayList<>(open);
+    for (NettyConnection c : closing) {
       c.close(code, reason);
+    }
+    long deadline = System.nanoTime() + wait.toNanos();
+    for (NettyConnection c : closing) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0 || !c.closeFuture().awaitUninterruptibly(left / 1_000_000)) {
+        return;
+      }
     }
   }
 }

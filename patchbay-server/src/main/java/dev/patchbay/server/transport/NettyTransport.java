@@ -1,5 +1,7 @@
 package dev.patchbay.server.transport;
 
+import dev.patchbay.server.metrics.PatchbayMetrics;
+import dev.patchbay.server.spi.Authenticator;
 import dev.patchbay.server.spi.MessageHandler;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -19,8 +21,10 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
@@ -33,12 +37,41 @@ import org.jspecify.annotations.Nullable;
  * hands every text message of a connection to a {@link MessageHandler}.
  */
 public final class NettyTransport implements AutoCloseable {
-  /** Transport settings. */
-  public record Settings(String host, int port, String webSocketPath, int maxFrameBytes) {}
+  /**
+   * Transport settings; see {@link dev.patchbay.server.ServerConfig} for what each limit means.
+   *
+   * @param host the address to bind
+   * @param port the port to bind, 0 for any
+   * @param webSocketPath the path of WebSocket upgrades
+   * @param maxFrameBytes the largest message, after reassembly and inflation
+   * @param maxConnections open WebSocket connections in total
+   * @param maxConnectionsPerAddress open WebSocket connections per client address
+   * @param messagesPerSecond the sustained message rate of a connection
+   * @param messageBurst the messages a connection may send at once
+   * @param maxOutboundBytes the bytes queued for a connection before it is closed with 1013
+   * @param pingInterval the silence after which a connection is pinged
+   * @param idleTimeout the silence after which a connection is closed
+   * @param handshakeTimeout the time a connection has to complete its upgrade
+   */
+  public record Settings(
+      String host,
+      int port,
+      String webSocketPath,
+      int maxFrameBytes,
+      int maxConnections,
+      int maxConnectionsPerAddress,
+      int messagesPerSecond,
+      int messageBurst,
+      int maxOutboundBytes,
+      Duration pingInterval,
+      Duration idleTimeout,
+      Duration handshakeTimeout) {}
 
   private final Settings settings;
   private final MessageHandler handler;
   private final Supplier<StatusPage> status;
+  private final PatchbayMetrics metrics;
+  private final Authenticator authenticator;
   private final ConnectionRegistry registry = new ConnectionRegistry();
   private final AtomicLong connectionIds = new AtomicLong();
   private volatile boolean serving;
@@ -46,11 +79,21 @@ public final class NettyTransport implements AutoCloseable {
   private @Nullable EventLoopGroup workers;
   private @Nullable Channel serverChannel;
 
-  /** Creates a transport; nothing is bound until {@link #start()}. */
-  public NettyTransport(Settings settings, MessageHandler handler, Supplier<StatusPage> status) {
+  /**
+   * Creates a transport that authenticates every WebSocket upgrade with {@code authenticator}
+   * before the handshake; nothing is bound until {@link #start()}.
+   */
+  public NettyTransport(
+      Settings settings,
+      MessageHandler handler,
+      Supplier<StatusPage> status,
+      PatchbayMetrics metrics,
+      Authenticator authenticator) {
     this.settings = settings;
     this.handler = handler;
     this.status = status;
+    this.metrics = metrics;
+    this.authenticator = authenticator;
   }
 
   /**
@@ -69,7 +112,11 @@ public final class NettyTransport implements AutoCloseable {
             new DefaultThreadFactory("patchbay-io"),
             NioIoHandler.newFactory());
     BooleanSupplier isServing = () -> serving;
-    HttpRequestHandler http = new HttpRequestHandler(settings.webSocketPath(), status, isServing);
+    ConnectionLimiter limiter =
+        new ConnectionLimiter(settings.maxConnections(), settings.maxConnectionsPerAddress());
+    HttpRequestHandler http =
+        new HttpRequestHandler(settings.webSocketPath(), status, isServing, limiter, metrics);
+    long idleCheckMillis = WebSocketHandler.idleCheckMillis(settings);
     WebSocketServerProtocolConfig wsConfig =
         WebSocketServerProtocolConfig.newBuilder()
             .websocketPath(settings.webSocketPath())
@@ -78,7 +125,11 @@ public final class NettyTransport implements AutoCloseable {
             .maxFramePayloadLength(settings.maxFrameBytes())
             .handleCloseFrames(true)
             .dropPongFrames(true)
-            .handshakeTimeoutMillis(10_000)
+            .handshakeTimeoutMillis(settings.handshakeTimeout().toMillis())
+            .forceCloseTimeoutMillis(NettyConnection.CLOSE_GRACE.toMillis())
+            // Echo an offered subprotocol (the token one, see UpgradeAuthHandler): browsers fail
+            // a handshake that offers subprotocols and gets none back.
+            .subprotocols("*")
             .build();
     ServerBootstrap bootstrap =
         new ServerBootstrap()
@@ -94,17 +145,23 @@ public final class NettyTransport implements AutoCloseable {
                   @Override
                   protected void initChannel(SocketChannel ch) {
                     ChannelPipeline p = ch.pipeline();
+                    // Any bytes read (a pong included) count as life; see WebSocketHandler.
+                    p.addLast(
+                        "idle", new IdleStateHandler(idleCheckMillis, 0, 0, TimeUnit.MILLISECONDS));
                     // Many small frames per connection: flush once per event-loop pass, not per
                     // frame.
                     p.addLast("flush", new FlushConsolidationHandler(256, true));
                     p.addLast("http", new HttpServerCodec());
                     p.addLast("aggregate", new HttpObjectAggregator(64 * 1024));
                     p.addLast("routes", http);
+                    p.addLast("auth", new UpgradeAuthHandler(authenticator));
                     p.addLast("deflate", Compression.handler(settings.maxFrameBytes()));
                     p.addLast("websocket", new WebSocketServerProtocolHandler(wsConfig));
                     // Clients may fragment a message; the limit applies to the whole message.
                     p.addLast("fragments", new WebSocketFrameAggregator(settings.maxFrameBytes()));
-                    p.addLast("messages", new WebSocketHandler(handler, connectionIds, registry));
+                    p.addLast(
+                        "messages",
+                        new WebSocketHandler(handler, connectionIds, registry, settings, metrics));
                   }
                 });
     serverChannel = bootstrap.bind(settings.host(), settings.port()).sync().channel();
@@ -130,7 +187,10 @@ public final class NettyTransport implements AutoCloseable {
   @Override
   public void close() {
     stopAccepting();
-    registry.closeAll(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE.code(), "server shutting down");
+    registry.closeAll(
+        WebSocketCloseStatus.ENDPOINT_UNAVAILABLE.code(),
+        "server shutting down",
+        java.time.Duration.ofSeconds(5));
     if (workers != null) {
       workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }

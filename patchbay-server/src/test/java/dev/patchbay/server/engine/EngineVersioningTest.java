@@ -38,7 +38,8 @@ class EngineVersioningTest {
   private Engine newEngine() {
     return new Engine(
         store,
-        new Engine.Settings(2, Duration.ofMinutes(30), 100, 100, List.of(), 1000, 1 << 20),
+        new Engine.Settings(
+            2, Duration.ofMinutes(30), 100, 100, List.of(), 1000, 1 << 20, 1L << 30),
         QUIET,
         now::get);
   }
