@@ -113,7 +113,7 @@ public final class PatchesSync implements AutoCloseable {
         b.transport != null
             ? b.transport
             : new JdkWebSocketTransport(
-                Objects.requireNonNull(b.uri), b.connectTimeout, MAX_QUEUED_MESSAGES);
+                Objects.requireNonNull(b.uri), b.connectTimeout, MAX_QUEUED_MESSAGES, b.token);
     if (b.scheduler != null) {
       this.scheduler = b.scheduler;
       this.ownedScheduler = null;
@@ -884,6 +884,7 @@ public final class PatchesSync implements AutoCloseable {
     private long maxPayloadBytes = BatchOptions.DEFAULT_MAX_PAYLOAD_BYTES;
     private long maxStorageBytes;
     private UnaryOperator<List<String>> subscribeFilter = ids -> ids;
+    private Supplier<@Nullable String> token = () -> null;
     private DoubleSupplier random = () -> ThreadLocalRandom.current().nextDouble();
 
     private Builder(Patches patches) {
@@ -928,6 +929,17 @@ public final class PatchesSync implements AutoCloseable {
         throw new IllegalArgumentException("maxPayloadBytes must be > 0, was " + bytes);
       }
       this.maxPayloadBytes = bytes;
+      return this;
+    }
+
+    /**
+     * Sets where the access token comes from: the default transport sends it as {@code
+     * Authorization: Bearer <token>} with every connection and asks for it anew before each, so a
+     * reconnect after expiry uses a fresh token. {@code null} from the supplier sends none. Not
+     * used with a custom {@link Transport}.
+     */
+    public Builder token(Supplier<@Nullable String> source) {
+      this.token = Objects.requireNonNull(source, "source");
       return this;
     }
 

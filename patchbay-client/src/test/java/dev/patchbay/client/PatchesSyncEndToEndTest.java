@@ -7,8 +7,11 @@ import dev.patchbay.core.json.Json;
 import dev.patchbay.core.ot.Change;
 import dev.patchbay.server.PatchbayServer;
 import dev.patchbay.server.ServerConfig;
+import dev.patchbay.server.auth.AuthConfig;
 import dev.patchbay.server.store.DocStores;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -264,6 +268,51 @@ class PatchesSyncEndToEndTest {
         .until(() -> sync.state().connected());
     assertThat(states).isEmpty();
     assertThat(errors).isEmpty();
+  }
+
+  @Test
+  void token_refusedThenValid_isAskedAgainOnEveryConnection(@TempDir Path dir) throws Exception {
+    Path tokens = dir.resolve("tokens");
+    Files.writeString(tokens, "3f9c1e0d7a4b42c5b8e6d1f0a2c7e9b4 write=* sub=client\n");
+    server.close();
+    server =
+        PatchbayServer.start(
+            ServerConfig.builder()
+                .port(0)
+                .store("memory")
+                .auth(
+                    new AuthConfig(
+                        AuthConfig.Mode.TOKENS,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        Duration.ZERO,
+                        tokens))
+                .build(),
+            DocStores.inMemory());
+    URI secured = URI.create("ws://127.0.0.1:" + server.address().getPort() + "/ws");
+    List<String> handedOut = List.of("wrong-token-wrong-token", "3f9c1e0d7a4b42c5b8e6d1f0a2c7e9b4");
+    AtomicInteger asked = new AtomicInteger();
+    Patches patches = Patches.create(ClientStores.inMemory());
+    PatchesSync sync =
+        PatchesSync.builder(patches, secured)
+            .token(() -> handedOut.get(Math.min(asked.getAndIncrement(), 1)))
+            .reconnectPolicy(
+                new ReconnectPolicy(Duration.ofMillis(50), Duration.ofMillis(50), 0, 0))
+            .build();
+    closeables.add(sync);
+    List<Throwable> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+    sync.onError((e, docId) -> errors.add(e));
+
+    sync.connect().get(10, TimeUnit.SECONDS);
+    PatchesDoc doc = patches.openDoc("secret");
+    doc.change(p -> p.add("/v", 1));
+    awaitSettled(doc);
+
+    assertThat(asked.get()).isEqualTo(2);
+    assertThat(errors).hasSize(1);
   }
 
   private static void awaitQuietly(CountDownLatch latch) {

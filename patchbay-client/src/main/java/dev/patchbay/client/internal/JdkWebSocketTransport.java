@@ -37,6 +37,7 @@ public final class JdkWebSocketTransport implements Transport {
   private final HttpClient client;
   private final Duration connectTimeout;
   private final int maxQueuedMessages;
+  private final Supplier<@Nullable String> token;
 
   /**
    * Creates a transport for {@code uri}.
@@ -45,14 +46,21 @@ public final class JdkWebSocketTransport implements Transport {
    *     for every connection so that it can carry a fresh token
    * @param connectTimeout how long the opening handshake may take
    * @param maxQueuedMessages the bound of each connection's send queue
+   * @param token gives the bearer token sent as {@code Authorization: Bearer} with every
+   *     connection, asked anew each time; {@code null} from it sends no header
    */
-  public JdkWebSocketTransport(Supplier<URI> uri, Duration connectTimeout, int maxQueuedMessages) {
+  public JdkWebSocketTransport(
+      Supplier<URI> uri,
+      Duration connectTimeout,
+      int maxQueuedMessages,
+      Supplier<@Nullable String> token) {
     this.uri = Objects.requireNonNull(uri, "uri");
     if (maxQueuedMessages < 1) {
       throw new IllegalArgumentException("maxQueuedMessages must be >= 1");
     }
     this.connectTimeout = connectTimeout;
     this.maxQueuedMessages = maxQueuedMessages;
+    this.token = Objects.requireNonNull(token, "token");
     this.client =
         HttpClient.newBuilder().connectTimeout(connectTimeout).executor(HTTP_EXECUTOR).build();
   }
@@ -61,9 +69,12 @@ public final class JdkWebSocketTransport implements Transport {
   public CompletableFuture<TransportConnection> connect(TransportListener listener) {
     Receiver receiver = new Receiver(listener);
     URI target = Objects.requireNonNull(uri.get(), "uri supplier returned null");
-    return client
-        .newWebSocketBuilder()
-        .connectTimeout(connectTimeout)
+    WebSocket.Builder builder = client.newWebSocketBuilder().connectTimeout(connectTimeout);
+    String bearer = token.get();
+    if (bearer != null) {
+      builder.header("Authorization", "Bearer " + bearer);
+    }
+    return builder
         .buildAsync(target, receiver)
         .thenApply(ws -> new Connection(ws, receiver, maxQueuedMessages));
   }
