@@ -6,9 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.patchbay.client.spi.ClientStore;
 import dev.patchbay.client.spi.ClientStoreContract;
 import dev.patchbay.client.spi.StoredDoc;
+import dev.patchbay.core.PatchbayException;
 import dev.patchbay.core.json.Json;
 import dev.patchbay.core.ot.Change;
 import dev.patchbay.core.patch.PatchOp;
+import dev.patchbay.store.sqlite.SqliteStores;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -126,6 +128,14 @@ class SqliteClientStoreTest extends ClientStoreContract {
   void open_fileNameWithSeparator_isRefused() {
     assertThatThrownBy(() -> SqliteClientStores.open(dir, "a/b.db"))
         .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void open_serverStoreFile_isRefused() throws Exception {
+    SqliteStores.builder(dir).open().close();
+
+    assertThatThrownBy(() -> SqliteClientStores.open(dir, "patchbay.db"))
+        .isInstanceOf(PatchbayException.class);
   }
 
   @Test
