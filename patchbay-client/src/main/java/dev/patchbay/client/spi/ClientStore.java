@@ -13,7 +13,9 @@ import tools.jackson.databind.JsonNode;
  *
  * <p>Implementations must be safe for use from several threads. Every method is atomic: a reader
  * never sees half of a {@link #saveDoc} or {@link #appendPending}. Stored {@link JsonNode} trees
- * are never modified by the client, and implementations must not modify them either.
+ * are never modified by the client, and implementations must not modify them either. What is loaded
+ * must equal what was stored as JSON ({@code Json.equal}); a durable store keeps the wire form, so
+ * a number may come back as another node type of the same value.
  */
 public interface ClientStore extends AutoCloseable {
 

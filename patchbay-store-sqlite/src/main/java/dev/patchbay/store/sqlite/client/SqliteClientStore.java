@@ -1,0 +1,362 @@
+package dev.patchbay.store.sqlite.client;
+
+import dev.patchbay.client.spi.ClientStore;
+import dev.patchbay.client.spi.StoredDoc;
+import dev.patchbay.core.PatchbayException;
+import dev.patchbay.core.json.Json;
+import dev.patchbay.core.ot.Change;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.jspecify.annotations.Nullable;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The SQLite client store. One connection, and every method holds the store's lock for one
+ * transaction: a client writes an edit at a time, so a writer thread and group commit (as the
+ * server store has) would buy nothing, and a single connection makes every method atomic and every
+ * read consistent without further care. JSON is stored in its wire form.
+ */
+final class SqliteClientStore implements ClientStore {
+  private static final int BUSY_TIMEOUT_MILLIS = 5_000;
+
+  private final Path file;
+  private @Nullable Connection connection;
+
+  private SqliteClientStore(Path file, Connection connection) {
+    this.file = file;
+    this.connection = connection;
+  }
+
+  /** Creates the directory, opens the file and migrates its schema. */
+  static SqliteClientStore open(Path path) {
+    Path file = path.toAbsolutePath();
+    try {
+      Files.createDirectories(file.getParent());
+    } catch (IOException e) {
+      throw new PatchbayException(500, "Cannot create the directory " + file.getParent(), e);
+    }
+    String url = "jdbc:sqlite:" + file;
+    Connection opened = null;
+    try {
+      // WAL is set first and stored in the file, so Flyway's own connection works on it too.
+      opened = connectionConfig().createConnection(url);
+      migrate(url);
+      return new SqliteClientStore(file, opened);
+    } catch (SQLException | FlywayException e) {
+      if (opened != null) {
+        try {
+          opened.close();
+        } catch (SQLException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+      }
+      throw new PatchbayException(500, "Cannot open the SQLite client store " + file, e);
+    }
+  }
+
+  /**
+   * WAL so a crash never corrupts the file; {@code synchronous=FULL} so a change the client
+   * accepted survives power loss too (one fsync per edit, which an interactive client affords);
+   * foreign keys on so deleting a document deletes its pending queue.
+   */
+  private static SQLiteConfig connectionConfig() {
+    SQLiteConfig sqlite = new SQLiteConfig();
+    sqlite.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
+    sqlite.enforceForeignKeys(true);
+    sqlite.setJournalMode(SQLiteConfig.JournalMode.WAL);
+    sqlite.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+    return sqlite;
+  }
+
+  private static void migrate(String url) {
+    SQLiteDataSource dataSource = new SQLiteDataSource(connectionConfig());
+    dataSource.setUrl(url);
+    Flyway.configure(SqliteClientStore.class.getClassLoader())
+        .dataSource(dataSource)
+        .locations("classpath:db/client-migration")
+        .failOnMissingLocations(true)
+        .validateMigrationNaming(true)
+        .cleanDisabled(true)
+        .loggers("slf4j")
+        .load()
+        .migrate();
+  }
+
+  @Override
+  public synchronized void trackDocs(Collection<String> docIds) {
+    List<String> ids = copyIds(docIds);
+    write(
+        c -> {
+          try (PreparedStatement s =
+              c.prepareStatement("INSERT OR IGNORE INTO tracked_docs (doc_id) VALUES (?)")) {
+            for (String id : ids) {
+              s.setString(1, id);
+              s.executeUpdate();
+            }
+          }
+        });
+  }
+
+  @Override
+  public synchronized void untrackDocs(Collection<String> docIds) {
+    List<String> ids = copyIds(docIds);
+    write(
+        c -> {
+          try (PreparedStatement s =
+              c.prepareStatement("DELETE FROM tracked_docs WHERE doc_id = ?")) {
+            for (String id : ids) {
+              s.setString(1, id);
+              s.executeUpdate();
+            }
+          }
+        });
+  }
+
+  @Override
+  public synchronized Set<String> trackedDocs() {
+    return read(
+        c -> {
+          Set<String> ids = new HashSet<>();
+          try (Statement s = c.createStatement();
+              ResultSet rows = s.executeQuery("SELECT doc_id FROM tracked_docs")) {
+            while (rows.next()) {
+              ids.add(rows.getString(1));
+            }
+          }
+          return Set.copyOf(ids);
+        });
+  }
+
+  @Override
+  public synchronized boolean isTracked(String docId) {
+    Objects.requireNonNull(docId, "docId");
+    return read(
+        c -> {
+          try (PreparedStatement s =
+              c.prepareStatement("SELECT 1 FROM tracked_docs WHERE doc_id = ?")) {
+            s.setString(1, docId);
+            try (ResultSet rows = s.executeQuery()) {
+              return rows.next();
+            }
+          }
+        });
+  }
+
+  @Override
+  public synchronized @Nullable StoredDoc loadDoc(String docId) {
+    Objects.requireNonNull(docId, "docId");
+    return read(
+        c -> {
+          JsonNode state;
+          long committedRev;
+          try (PreparedStatement s =
+              c.prepareStatement("SELECT state, committed_rev FROM docs WHERE doc_id = ?")) {
+            s.setString(1, docId);
+            try (ResultSet rows = s.executeQuery()) {
+              if (!rows.next()) {
+                return null;
+              }
+              String text = rows.getString(1);
+              state = text == null ? null : Json.parse(text);
+              committedRev = rows.getLong(2);
+            }
+          }
+          List<Change> pending = new ArrayList<>();
+          try (PreparedStatement s =
+              c.prepareStatement(
+                  "SELECT body FROM pending_changes WHERE doc_id = ? ORDER BY seq")) {
+            s.setString(1, docId);
+            try (ResultSet rows = s.executeQuery()) {
+              while (rows.next()) {
+                pending.add(Change.fromJson(Json.parse(rows.getString(1))));
+              }
+            }
+          }
+          return new StoredDoc(state, committedRev, pending);
+        });
+  }
+
+  @Override
+  public synchronized void appendPending(String docId, Change change) {
+    Objects.requireNonNull(docId, "docId");
+    String body = change.toJsonString();
+    write(
+        c -> {
+          // A change to a document the store has not seen creates it without committed state.
+          try (PreparedStatement s =
+              c.prepareStatement(
+                  "INSERT OR IGNORE INTO docs (doc_id, state, committed_rev) VALUES (?, NULL, 0)")) {
+            s.setString(1, docId);
+            s.executeUpdate();
+          }
+          try (PreparedStatement s =
+              c.prepareStatement(
+                  "INSERT INTO pending_changes (doc_id, seq, body) SELECT ?, COALESCE(MAX(seq), 0)"
+                      + " + 1, ? FROM pending_changes WHERE doc_id = ?")) {
+            s.setString(1, docId);
+            s.setString(2, body);
+            s.setString(3, docId);
+            s.executeUpdate();
+          }
+        });
+  }
+
+  @Override
+  public synchronized void saveDoc(
+      String docId, @Nullable JsonNode state, long committedRev, List<Change> pending) {
+    Objects.requireNonNull(docId, "docId");
+    if (committedRev < 0) {
+      throw new IllegalArgumentException("committedRev must be >= 0, was " + committedRev);
+    }
+    // Serialized before the transaction, so a bad argument fails before anything is written.
+    String stateText = state == null ? null : Json.write(state);
+    List<String> bodies = new ArrayList<>(pending.size());
+    for (Change change : pending) {
+      bodies.add(change.toJsonString());
+    }
+    write(
+        c -> {
+          try (PreparedStatement s =
+              c.prepareStatement(
+                  "INSERT INTO docs (doc_id, state, committed_rev) VALUES (?, ?, ?) ON CONFLICT"
+                      + " (doc_id) DO UPDATE SET state = excluded.state,"
+                      + " committed_rev = excluded.committed_rev")) {
+            s.setString(1, docId);
+            if (stateText == null) {
+              s.setNull(2, Types.VARCHAR);
+            } else {
+              s.setString(2, stateText);
+            }
+            s.setLong(3, committedRev);
+            s.executeUpdate();
+          }
+          try (PreparedStatement s =
+              c.prepareStatement("DELETE FROM pending_changes WHERE doc_id = ?")) {
+            s.setString(1, docId);
+            s.executeUpdate();
+          }
+          try (PreparedStatement s =
+              c.prepareStatement(
+                  "INSERT INTO pending_changes (doc_id, seq, body) VALUES (?, ?, ?)")) {
+            for (int i = 0; i < bodies.size(); i++) {
+              s.setString(1, docId);
+              s.setLong(2, i + 1);
+              s.setString(3, bodies.get(i));
+              s.executeUpdate();
+            }
+          }
+        });
+  }
+
+  @Override
+  public synchronized void deleteDoc(String docId) {
+    Objects.requireNonNull(docId, "docId");
+    write(
+        c -> {
+          try (PreparedStatement s = c.prepareStatement("DELETE FROM docs WHERE doc_id = ?")) {
+            s.setString(1, docId);
+            s.executeUpdate();
+          }
+          try (PreparedStatement s =
+              c.prepareStatement("DELETE FROM tracked_docs WHERE doc_id = ?")) {
+            s.setString(1, docId);
+            s.executeUpdate();
+          }
+        });
+  }
+
+  /** Closes the connection; a second call does nothing. */
+  @Override
+  public synchronized void close() {
+    Connection c = connection;
+    if (c == null) {
+      return;
+    }
+    connection = null;
+    try {
+      c.close();
+    } catch (SQLException e) {
+      throw new PatchbayException(500, "Cannot close the SQLite client store " + file, e);
+    }
+  }
+
+  /** Copies the ids before the transaction; a null id fails before anything is written. */
+  private static List<String> copyIds(Collection<String> docIds) {
+    return List.copyOf(docIds);
+  }
+
+  /** Work on the connection inside a transaction. */
+  @FunctionalInterface
+  private interface Work<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  /** Work that returns nothing. */
+  @FunctionalInterface
+  private interface VoidWork {
+    void run(Connection c) throws SQLException;
+  }
+
+  /** Runs {@code work} in a write transaction, taking the write lock up front. */
+  private void write(VoidWork work) {
+    inTransaction(
+        "BEGIN IMMEDIATE",
+        c -> {
+          work.run(c);
+          return null;
+        });
+  }
+
+  /** Runs {@code work} in a read transaction, so its queries see one snapshot. */
+  private <T> T read(Work<T> work) {
+    return inTransaction("BEGIN", work);
+  }
+
+  private <T> T inTransaction(String begin, Work<T> work) {
+    Connection c = connection;
+    if (c == null) {
+      throw new IllegalStateException("The client store is closed");
+    }
+    try {
+      execute(c, begin);
+      try {
+        T result = work.run(c);
+        // A failed COMMIT (a busy lock) leaves the transaction open: it is rolled back below.
+        execute(c, "COMMIT");
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        try {
+          execute(c, "ROLLBACK");
+        } catch (SQLException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw new PatchbayException(500, "SQLite client store failure in " + file, e);
+    }
+  }
+
+  private static void execute(Connection c, String sql) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.execute(sql);
+    }
+  }
+}
