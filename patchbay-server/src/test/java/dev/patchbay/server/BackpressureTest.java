@@ -113,7 +113,9 @@ class BackpressureTest {
         int sent = flood.get(20, TimeUnit.SECONDS);
         flooder.close();
 
-        assertThat(closed).startsWith("1008");
+        // The flooder keeps sending while the server closes it, so it may see the 1008 close frame
+        // or only the broken socket under it; the server's own count below says why it closed.
+        assertThat(closed).matches("1008.*|error .*");
         assertThat(flooder.unmatched)
             .anySatisfy(a -> assertThat(a.path("error").path("code").asInt()).isEqualTo(429));
         assertThat(server.metrics().scrape())

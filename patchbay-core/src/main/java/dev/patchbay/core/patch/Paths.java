@@ -35,6 +35,25 @@ public final class Paths {
     return keys;
   }
 
+  /**
+   * Returns whether {@code path} is a syntactically valid RFC 6901 pointer: empty (the root) or
+   * starting with {@code /}, with {@code ~} only as {@code ~0} or {@code ~1}.
+   */
+  public static boolean isPointer(String path) {
+    if (path.isEmpty()) {
+      return true;
+    }
+    if (path.charAt(0) != '/') {
+      return false;
+    }
+    for (int i = path.indexOf('~'); i >= 0; i = path.indexOf('~', i + 1)) {
+      if (i + 1 >= path.length() || (path.charAt(i + 1) != '0' && path.charAt(i + 1) != '1')) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Joins unescaped keys into a pointer. */
   public static String join(List<String> keys) {
     StringBuilder sb = new StringBuilder();

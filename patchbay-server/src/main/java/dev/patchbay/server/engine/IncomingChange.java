@@ -4,6 +4,7 @@ import dev.patchbay.core.PatchbayException;
 import dev.patchbay.core.json.Json;
 import dev.patchbay.core.patch.OpType;
 import dev.patchbay.core.patch.PatchOp;
+import dev.patchbay.core.patch.Paths;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -82,14 +83,14 @@ public record IncomingChange(
 
   /** Rejects what no client could apply: unknown ops, bad pointers, missing operands. */
   private static void validate(PatchOp op) {
-    if (!isPointer(op.path())) {
+    if (!Paths.isPointer(op.path())) {
       throw new PatchbayException(400, "invalid JSON Pointer " + op.path());
     }
     OpType type = op.type();
     switch (type) {
       case UNKNOWN -> throw new PatchbayException(400, "unknown op " + op.op());
       case MOVE, COPY -> {
-        if (op.from() == null || !isPointer(op.from())) {
+        if (op.from() == null || !Paths.isPointer(op.from())) {
           throw new PatchbayException(400, op.op() + " needs a from pointer");
         }
       }
@@ -110,22 +111,6 @@ public record IncomingChange(
         }
       }
     }
-  }
-
-  private static boolean isPointer(String path) {
-    if (path.isEmpty()) {
-      return true;
-    }
-    if (path.charAt(0) != '/') {
-      return false;
-    }
-    for (int i = 0; i < path.length(); i++) {
-      if (path.charAt(i) == '~'
-          && (i + 1 >= path.length() || (path.charAt(i + 1) != '0' && path.charAt(i + 1) != '1'))) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private static @Nullable Long revision(JsonNode node, String name) {

@@ -1,6 +1,8 @@
 package dev.patchbay.server.spi;
 
+import dev.patchbay.core.PatchbayException;
 import dev.patchbay.core.patch.PatchOp;
+import dev.patchbay.core.patch.Paths;
 import java.util.List;
 import java.util.Set;
 
@@ -21,6 +23,18 @@ public record LwwWrite(
     ops = List.copyOf(ops);
     pathsToDelete = List.copyOf(pathsToDelete);
     changeIds = Set.copyOf(changeIds);
+    for (PatchOp op : ops) {
+      requirePointer(op.path());
+    }
+    for (String path : pathsToDelete) {
+      requirePointer(path);
+    }
+  }
+
+  private static void requirePointer(String path) {
+    if (!Paths.isPointer(path)) {
+      throw new PatchbayException(400, "Invalid JSON Pointer: " + path);
+    }
   }
 
   /** Returns a write that stores {@code ops} and nothing else. */

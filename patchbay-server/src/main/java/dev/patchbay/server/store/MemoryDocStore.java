@@ -306,18 +306,6 @@ final class MemoryDocStore implements DocStore {
   @Override
   public CompletableFuture<Long> saveLwwOps(String docId, LwwWrite write) {
     Objects.requireNonNull(write, "write");
-    for (PatchOp op : write.ops()) {
-      if (!isPointer(op.path())) {
-        return CompletableFuture.failedFuture(
-            new PatchbayException(400, "Invalid JSON Pointer: " + op.path()));
-      }
-    }
-    for (String path : write.pathsToDelete()) {
-      if (!isPointer(path)) {
-        return CompletableFuture.failedFuture(
-            new PatchbayException(400, "Invalid JSON Pointer: " + path));
-      }
-    }
     long now = clock.millis();
     return write(
         docId,
@@ -453,10 +441,6 @@ final class MemoryDocStore implements DocStore {
   private static NavigableMap<String, PatchOp> under(TreeMap<String, PatchOp> ops, String path) {
     // Every path strictly under P starts with "P/"; '0' is the character right after '/'.
     return ops.subMap(path + "/", true, path + "0", false);
-  }
-
-  private static boolean isPointer(String path) {
-    return path.isEmpty() || path.charAt(0) == '/';
   }
 
   private void checkOpen() {

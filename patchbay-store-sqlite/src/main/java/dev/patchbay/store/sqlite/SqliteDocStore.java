@@ -511,18 +511,6 @@ final class SqliteDocStore implements DocStore {
   @Override
   public CompletableFuture<Long> saveLwwOps(String docId, LwwWrite write) {
     Objects.requireNonNull(docId, "docId");
-    for (PatchOp op : write.ops()) {
-      if (!isPointer(op.path())) {
-        return CompletableFuture.failedFuture(
-            new PatchbayException(400, "Invalid JSON Pointer: " + op.path()));
-      }
-    }
-    for (String path : write.pathsToDelete()) {
-      if (!isPointer(path)) {
-        return CompletableFuture.failedFuture(
-            new PatchbayException(400, "Invalid JSON Pointer: " + path));
-      }
-    }
     // The row's rev column is the truth; the stored JSON leaves it out.
     List<String> opJson = new ArrayList<>(write.ops().size());
     for (PatchOp op : write.ops()) {
@@ -820,9 +808,5 @@ final class SqliteDocStore implements DocStore {
     } else {
       s.setString(index, value);
     }
-  }
-
-  private static boolean isPointer(String path) {
-    return path.isEmpty() || path.charAt(0) == '/';
   }
 }
