@@ -54,17 +54,6 @@ import tools.jackson.databind.node.ArrayNode;
 public final class PatchesRpcHandler implements MessageHandler, EngineListener {
   private static final Logger log = LoggerFactory.getLogger(PatchesRpcHandler.class);
   private static final int MAX_SUBSCRIBE_IDS = 10_000;
-  private static final Set<String> RESERVED_VERSION_MEMBERS =
-      Set.of(
-          "id",
-          "parentId",
-          "groupId",
-          "origin",
-          "isOffline",
-          "startedAt",
-          "endedAt",
-          "startRev",
-          "endRev");
 
   private static final Set<String> WRITE_METHODS =
       Set.of("commitChanges", "deleteDoc", "undeleteDoc", "createVersion", "updateVersion");
@@ -264,7 +253,7 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
             for (Map.Entry<String, JsonNode> e : meta.properties()) {
               if (e.getKey().equals("name")) {
                 name = e.getValue().isString() ? e.getValue().stringValue() : null;
-              } else if (!RESERVED_VERSION_MEMBERS.contains(e.getKey())) {
+              } else if (!VersionMetadata.isNamedMember(e.getKey())) {
                 extra.put(e.getKey(), e.getValue());
               }
             }

@@ -43,6 +43,15 @@ public record VersionMetadata(
     long endRev,
     Map<String, JsonNode> metadata) {
 
+  /**
+   * Returns whether {@code member} is one of the wire members this record models with a field of
+   * its own ({@code id}, {@code name}, {@code origin}, the revisions and times, …), as opposed to
+   * free metadata.
+   */
+  public static boolean isNamedMember(String member) {
+    return NAMED.contains(member);
+  }
+
   /** The members with a field of their own; never keys of {@link #metadata()}. */
   static final Set<String> NAMED =
       Set.of(
