@@ -11,7 +11,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * The in-memory state of one loaded OT document. Touched only by its shard's thread, so it needs no
- * locks; it holds only what is durable (it advances after the store acknowledged a write).
+ * locks. While a commit batch's writes are in flight, {@code rev} and the tail run ahead of the
+ * store; {@code durableRev} marks what the store has acknowledged, and readers see only that far.
  *
  * <p>{@code tail} holds the committed changes with revisions in {@code (tailBase, rev]}, so the
  * common commit (a client a few revisions behind) transforms without reading the store, and {@code
