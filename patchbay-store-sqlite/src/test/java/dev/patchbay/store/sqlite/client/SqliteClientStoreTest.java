@@ -3,6 +3,7 @@ package dev.patchbay.store.sqlite.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.patchbay.client.QuarantinedChange;
 import dev.patchbay.client.spi.ClientStore;
 import dev.patchbay.client.spi.ClientStoreContract;
 import dev.patchbay.client.spi.StoredDoc;
@@ -55,6 +56,38 @@ class SqliteClientStoreTest extends ClientStoreContract {
       assertThat(reopened.loadDoc("nullState")).isEqualTo(StoredDoc.empty());
     }
     assertThat(dir.resolve(SqliteClientStores.DEFAULT_FILE_NAME)).exists();
+  }
+
+  @Test
+  void open_thenReopen_keepsSendingChangeTombstonesAndQuarantine() {
+    Change sending = change("s1", 2, 3);
+    Change pending = change("p1", 2, 3);
+    Change rejected = change("r1", 0, 1);
+    try (ClientStore store = SqliteClientStores.open(dir)) {
+      store.saveDoc("lww", new StoredDoc(Json.parse("{\"a\":1}"), 2, List.of(pending), sending));
+      store.addTombstone("gone");
+      store.quarantine(
+          "q",
+          List.of(new QuarantinedChange("q", rejected, 413, "too large", 99)),
+          new StoredDoc(null, 0, List.of()));
+    }
+
+    try (ClientStore reopened = SqliteClientStores.open(dir)) {
+      assertStoredEquals(
+          reopened.loadDoc("lww"),
+          new StoredDoc(Json.parse("{\"a\":1}"), 2, List.of(pending), sending));
+      assertThat(reopened.tombstones()).containsExactly("gone");
+      assertThat(reopened.quarantinedChanges())
+          .singleElement()
+          .satisfies(
+              q -> {
+                assertThat(q.docId()).isEqualTo("q");
+                assertThat(q.code()).isEqualTo(413);
+                assertThat(q.message()).isEqualTo("too large");
+                assertThat(q.quarantinedAt()).isEqualTo(99);
+                assertPendingEquals(List.of(q.change()), List.of(rejected));
+              });
+    }
   }
 
   @Test
