@@ -3,6 +3,10 @@ package dev.patchbay.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.patchbay.client.internal.JdkWebSocketTransport;
+import dev.patchbay.client.spi.ClientStore;
+import dev.patchbay.client.spi.Transport;
+import dev.patchbay.client.spi.TransportListener;
 import dev.patchbay.core.json.Json;
 import dev.patchbay.core.ot.Change;
 import dev.patchbay.server.PatchbayServer;
@@ -14,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -196,5 +201,59 @@ class PatchesSyncLwwEndToEndTest {
     deleted.get(10, TimeUnit.SECONDS);
     assertThat(deletedAtB.get(10, TimeUnit.SECONDS)).isEqualTo("settings/old");
     assertThat(a.patches().pendingDeletes()).isEmpty();
+  }
+
+  @Test
+  void sendingChange_answerLostThenRestart_isResentWithItsIdAndCountedOnce() throws Exception {
+    ClientStore store = ClientStores.inMemory(); // outlives the first "process"
+    AtomicBoolean dropAnswers = new AtomicBoolean();
+    Transport real = new JdkWebSocketTransport(() -> uri, Duration.ofSeconds(10), 1024, () -> null);
+    Transport lossy =
+        listener ->
+            real.connect(
+                new TransportListener() {
+                  @Override
+                  public void onText(String text) {
+                    if (!dropAnswers.get()) {
+                      listener.onText(text);
+                    }
+                  }
+
+                  @Override
+                  public void onClosed(int code, String reason) {
+                    listener.onClosed(code, reason);
+                  }
+
+                  @Override
+                  public void onError(Throwable error) {
+                    listener.onError(error);
+                  }
+                });
+    Patches first = Patches.builder(store).lww("settings/*").build();
+    PatchesSync firstSync = PatchesSync.builder(first, lossy).build();
+    closeables.add(firstSync);
+    firstSync.connect().get(10, TimeUnit.SECONDS);
+    Client watcher = client().connected();
+    PatchesDoc watched = watcher.patches().openDoc("settings/once");
+    PatchesDoc doc = first.openDoc("settings/once");
+    await()
+        .atMost(TIMEOUT)
+        .until(() -> firstSync.docStates().get("settings/once").status() == DocSyncStatus.SYNCED);
+
+    dropAnswers.set(true);
+    doc.change(p -> p.increment("/n", 5));
+    await().atMost(TIMEOUT).until(() -> watched.state().path("n").asInt() == 5);
+    String sentId = store.loadDoc("settings/once").sending().id();
+    firstSync.close(); // the process dies with the answer lost
+
+    Patches restarted = Patches.builder(store).lww("settings/*").build();
+    PatchesSync sync = PatchesSync.builder(restarted, uri).build();
+    closeables.add(sync);
+    PatchesDoc again = restarted.openDoc("settings/once");
+    assertThat(again.pendingChanges()).extracting(Change::id).containsExactly(sentId);
+    sync.connect().get(10, TimeUnit.SECONDS);
+
+    awaitConverged(again, watched);
+    assertThat(again.state()).isEqualTo(Json.parse("{\"n\":5}"));
   }
 }
