@@ -18,11 +18,14 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -97,7 +100,7 @@ public final class PatchesSync implements AutoCloseable {
   private final Map<String, DocSyncStatus> statuses = new HashMap<>();
   private final List<CompletableFuture<Void>> connectWaiters = new ArrayList<>();
   private final Map<String, List<CompletableFuture<Void>>> deleteWaiters = new HashMap<>();
-  private final java.util.Set<String> deletesInFlight = new java.util.HashSet<>();
+  private final Set<String> deletesInFlight = new HashSet<>();
 
   private volatile SyncState state = SyncState.INITIAL;
   private volatile ConnectionState connectionState = ConnectionState.DISCONNECTED;
@@ -882,9 +885,7 @@ public final class PatchesSync implements AutoCloseable {
           }
           Throwable error = unwrap(e);
           if (!(error instanceof PatchbayException p) || (p.code() != 400 && p.code() != 413)) {
-            throw e instanceof java.util.concurrent.CompletionException ce
-                ? ce
-                : new java.util.concurrent.CompletionException(error);
+            throw e instanceof CompletionException ce ? ce : new CompletionException(error);
           }
           JsonNode named = p.data() == null ? null : p.data().get("changeId");
           List<String> rejected =
@@ -1037,7 +1038,7 @@ public final class PatchesSync implements AutoCloseable {
 
   private static Throwable unwrap(Throwable e) {
     Throwable t = e;
-    while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
+    while (t instanceof CompletionException && t.getCause() != null) {
       t = t.getCause();
     }
     return t;
