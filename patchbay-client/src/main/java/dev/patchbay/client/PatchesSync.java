@@ -45,8 +45,12 @@ import tools.jackson.databind.node.ArrayNode;
  * Keeps the tracked documents of a {@link Patches} in sync with a Patches-protocol server. On every
  * (re)connection it subscribes to all tracked documents, then per document flushes pending changes
  * ({@code commitChanges}) or catches up ({@code getChangesSince}); afterwards it sends local edits
- * as they happen and applies the server's {@code changesCommitted} notifications. A lost connection
- * is reopened with backoff ({@link ReconnectPolicy}) until {@link #disconnect()}.
+ * as they happen and applies the server's {@code changesCommitted} notifications. OT and
+ * last-write-wins documents ({@link Algorithm}) share the connection; each is flushed by its own
+ * rules. Deletions made offline are sent after subscribing. A change the server rejects for good is
+ * quarantined ({@link Patches#quarantinedChanges()}) and the document syncs on. A lost connection
+ * is reopened with backoff ({@link ReconnectPolicy}) until {@link #disconnect()}; {@link
+ * #connectionState()} names where it stands.
  *
  * <p>All protocol work runs on one thread ({@code patchbay-sync-<n>}), so a document is never
  * synced twice at once. Listeners run on that thread; a throwing listener never stops the others.
