@@ -251,7 +251,9 @@ public final class PatchesDoc {
       } catch (RuntimeException e) {
         throw new PatchbayException(400, "The edit does not apply: " + e.getMessage(), e);
       }
-      long ts = clock.millis();
+      // Never older than this client's own unacknowledged writes: a clock stepped back (NTP) must
+      // not make a later edit lose to an earlier one of the same client.
+      long ts = Math.max(clock.millis(), latestLocalTs());
       List<PatchOp> stamped = new ArrayList<>(ops.size());
       for (PatchOp op : ops) {
         stamped.add(op.withTs(ts));
@@ -276,6 +278,18 @@ public final class PatchesDoc {
     fireUpdate();
     onLocalChange.accept(this);
     return change;
+  }
+
+  private long latestLocalTs() {
+    long latest = Long.MIN_VALUE;
+    for (Change c : pendingChanges()) {
+      for (PatchOp op : c.ops()) {
+        if (op.ts() != null && op.ts() > latest) {
+          latest = op.ts();
+        }
+      }
+    }
+    return latest;
   }
 
   /**

@@ -206,4 +206,16 @@ class PatchesLwwDocTest {
     assertThat(patches.discardQuarantinedChange("settings/a", sending.id())).isTrue();
     assertThat(patches.quarantinedChanges()).isEmpty();
   }
+
+  @Test
+  void change_clockSteppedBack_neverStampsOlderThanOwnUnacknowledgedWrites() {
+    PatchesDoc doc = patches.openDoc("settings/a");
+    doc.change(p -> p.add("/a", 1)); // ts 2000
+    doc.lwwSendingChange();
+    clock.millis = -60_000;
+
+    doc.change(p -> p.add("/a", 2));
+
+    assertThat(doc.pendingChanges().get(1).ops().get(0).ts()).isEqualTo(2_000);
+  }
 }
