@@ -266,7 +266,13 @@ public final class PatchesSync implements AutoCloseable {
     CompletableFuture<Void> done = new CompletableFuture<>();
     // Queued before the delete's own event, so the waiter is in place when the send happens.
     run(() -> deleteWaiters.computeIfAbsent(docId, id -> new ArrayList<>()).add(done));
-    patches.deleteDoc(docId);
+    try {
+      patches.deleteDoc(docId);
+    } catch (RuntimeException e) {
+      // Nothing was deleted (the store failed): the waiter goes, the caller gets the failure.
+      run(() -> deleteWaiters.getOrDefault(docId, new ArrayList<>()).remove(done));
+      done.completeExceptionally(e);
+    }
     return done;
   }
 
