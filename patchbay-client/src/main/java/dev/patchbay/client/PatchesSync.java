@@ -363,7 +363,9 @@ public final class PatchesSync implements AutoCloseable {
                       if (gen == generation && connecting) {
                         // Fail first: the cancelled attempt then finds itself abandoned.
                         connectFailed(
-                            gen, new TimeoutException("No connection within " + connectTimeout));
+                            gen,
+                            new TimeoutException(
+                                "Connection timeout: no connection within " + connectTimeout));
                         attempt.cancel(false);
                       }
                     }));

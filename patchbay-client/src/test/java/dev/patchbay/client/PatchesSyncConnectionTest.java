@@ -143,6 +143,7 @@ class PatchesSyncConnectionTest {
 
     assertThat(transport.hanging.get(0)).isCancelled();
     assertThat(errors).singleElement().isInstanceOf(TimeoutException.class);
+    assertThat(errors.get(0)).hasMessageContaining("Connection timeout");
     assertThat(scheduler.nextLive().delay).isEqualTo(Duration.ofSeconds(1));
   }
 
