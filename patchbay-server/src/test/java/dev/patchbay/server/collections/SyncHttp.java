@@ -16,11 +16,14 @@ final class SyncHttp {
   /** A status and the parsed JSON body. */
   record Res(int status, JsonNode body) {}
 
-  private final HttpClient client =
+  /** One client for every test: creating one costs threads and time. */
+  static final HttpClient CLIENT =
       HttpClient.newBuilder()
           .version(HttpClient.Version.HTTP_1_1)
           .connectTimeout(Duration.ofSeconds(10))
           .build();
+
+  private final HttpClient client = CLIENT;
   private final String base;
   private final @Nullable String token;
 

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.patchbay.core.json.Json;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -65,7 +64,7 @@ final class WsClient implements AutoCloseable {
             closed.complete(1006);
           }
         };
-    WebSocket.Builder b = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(TIMEOUT);
+    WebSocket.Builder b = SyncHttp.CLIENT.newWebSocketBuilder().connectTimeout(TIMEOUT);
     if (subprotocols.length > 0) {
       b.subprotocols(
           subprotocols[0], java.util.Arrays.copyOfRange(subprotocols, 1, subprotocols.length));
