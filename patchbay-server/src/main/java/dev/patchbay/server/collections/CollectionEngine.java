@@ -319,12 +319,14 @@ final class CollectionEngine implements AutoCloseable {
                   batch.forEach(t -> t.fail(e));
                 } else {
                   mb.lastSeq = lastSeq;
-                  finish(batch, outcomes, errors);
+                  // Fan-out first: once a writer has its answer, every subscriber's copy of
+                  // the change is already queued.
                   try {
                     listener.committed(collection, committed);
                   } catch (RuntimeException e) {
                     log.error("collection listener failed", e);
                   }
+                  finish(batch, outcomes, errors);
                 }
                 schedule(mb);
               };
