@@ -1,10 +1,12 @@
 -- Record collections (SyncLayer / Paperlyte style): per collection the latest state of every record,
 -- tombstones included, ordered by the collection's change feed sequence.
 
--- The newest sequence number of each collection: writes only ever raise it.
+-- The newest sequence number of each collection (writes only ever raise it), and the highest
+-- sequence number of a purged tombstone (cursors below it may have missed deletes).
 CREATE TABLE collection_heads (
-  collection TEXT    NOT NULL PRIMARY KEY,
-  last_seq   INTEGER NOT NULL CHECK (last_seq > 0)
+  collection     TEXT    NOT NULL PRIMARY KEY,
+  last_seq       INTEGER NOT NULL CHECK (last_seq > 0),
+  purged_through INTEGER NOT NULL DEFAULT 0
 ) STRICT;
 
 -- One row per record: its latest state. The unique seq index is the change feed.
@@ -21,6 +23,10 @@ CREATE TABLE collection_records (
 ) STRICT;
 
 CREATE UNIQUE INDEX collection_records_by_seq ON collection_records (collection, seq);
+
+-- Tombstones by age, for the purge.
+CREATE INDEX collection_records_tombstones ON collection_records (collection, updated_at)
+  WHERE deleted = 1;
 
 -- Applied change ids, remembered until they expire, so a change sent twice applies once.
 CREATE TABLE collection_seen_ids (

@@ -248,6 +248,15 @@ final class ServeCommand implements Callable<Integer> {
               + " PATCHBAY_MAX_RECORD_BYTES, default ${DEFAULT-VALUE}).")
   int maxRecordBytes;
 
+  @Option(
+      names = "--tombstone-retention-days",
+      defaultValue = "${env:PATCHBAY_TOMBSTONE_RETENTION_DAYS:-90}",
+      description =
+          "Days a deleted collection record is kept as a tombstone before the hourly purge; 0"
+              + " keeps them forever (env PATCHBAY_TOMBSTONE_RETENTION_DAYS, default"
+              + " ${DEFAULT-VALUE}).")
+  int tombstoneRetentionDays;
+
   @Override
   public Integer call() {
     ServerConfig config;
@@ -280,6 +289,7 @@ final class ServeCommand implements Callable<Integer> {
               .collectionRules(
                   collectionRules.stream().map(String::trim).filter(r -> !r.isEmpty()).toList())
               .maxRecordBytes(maxRecordBytes)
+              .tombstoneRetention(Duration.ofDays(tombstoneRetentionDays))
               .build();
       docStore = openStore(config);
     } catch (PatchbayException | IllegalArgumentException e) {

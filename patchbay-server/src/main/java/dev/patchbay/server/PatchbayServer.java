@@ -139,7 +139,8 @@ public final class PatchbayServer implements AutoCloseable {
                   config.shards(),
                   config.maxRecordBytes(),
                   config.handshakeTimeout(),
-                  Duration.ofHours(24)),
+                  Duration.ofHours(24),
+                  config.tombstoneRetention()),
               authenticator,
               authorizer,
               System::currentTimeMillis);

@@ -68,7 +68,8 @@ public record ServerConfig(
     Duration handshakeTimeout,
     AuthConfig auth,
     List<String> collectionRules,
-    int maxRecordBytes) {
+    int maxRecordBytes,
+    Duration tombstoneRetention) {
 
   /** Validates every setting; the message names the setting that is wrong. */
   public ServerConfig {
@@ -121,6 +122,7 @@ public record ServerConfig(
     require(
         maxRecordBytes >= 1024 && maxRecordBytes <= 64 * 1024 * 1024,
         "max-record-bytes must be between 1024 and 67108864, was " + maxRecordBytes);
+    require(!tombstoneRetention.isNegative(), "tombstone-retention-days must not be negative");
   }
 
   /** Returns the defaults: 127.0.0.1:8787, SQLite under {@code ./data}, every document OT. */
@@ -159,6 +161,7 @@ public record ServerConfig(
     b.auth = auth;
     b.collectionRules = collectionRules;
     b.maxRecordBytes = maxRecordBytes;
+    b.tombstoneRetention = tombstoneRetention;
     return b;
   }
 
@@ -193,6 +196,7 @@ public record ServerConfig(
     private int maxOutboundBytes = 8 * 1024 * 1024;
     private List<String> collectionRules = List.of();
     private int maxRecordBytes = 1024 * 1024;
+    private Duration tombstoneRetention = Duration.ofDays(90);
     private Duration pingInterval = Duration.ofSeconds(30);
     private Duration idleTimeout = Duration.ofSeconds(60);
     private Duration handshakeTimeout = Duration.ofSeconds(10);
@@ -340,6 +344,12 @@ public record ServerConfig(
       return this;
     }
 
+    /** Sets how long collection tombstones are kept ({@link Duration#ZERO}: forever). */
+    public Builder tombstoneRetention(Duration value) {
+      tombstoneRetention = value;
+      return this;
+    }
+
     /**
      * Validates and returns the configuration.
      *
@@ -369,7 +379,8 @@ public record ServerConfig(
           handshakeTimeout,
           auth,
           collectionRules,
-          maxRecordBytes);
+          maxRecordBytes,
+          tombstoneRetention);
     }
   }
 }

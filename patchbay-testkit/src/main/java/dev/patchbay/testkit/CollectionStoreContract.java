@@ -250,4 +250,37 @@ public abstract class CollectionStoreContract {
       assertThat(store.countLive("c" + w)).isEqualTo(50);
     }
   }
+
+  @Test
+  public void purgeTombstones_removesOnlyOldTombstonesAndRaisesTheHorizon() {
+    // updatedAt is 1_700_000_000_000 + seq.
+    write("c", rec("c", "a", 1, 1), rec("c", "b", 1, 2), rec("c", "c", 1, 3));
+    write("c", rec("c", "a", 2, 4, true), rec("c", "b", 2, 5, true));
+    write("d", rec("d", "x", 1, 1, true));
+    assertThat(store.purgedThrough("c")).isZero();
+    assertThat(await(store.purgeTombstones("c", 1_700_000_000_005L))).isEqualTo(1);
+    assertThat(store.purgedThrough("c")).isEqualTo(4);
+    assertThat(store.getRecord("c", "a")).isNull();
+    assertThat(store.getRecord("c", "b").deleted()).isTrue();
+    assertThat(ids(store.changesAfter("c", 0, 10))).containsExactly("c", "b");
+    assertThat(store.lastSeq("c")).isEqualTo(5);
+    assertThat(store.countLive("c")).isEqualTo(1);
+    assertThat(await(store.purgeTombstones("c", Long.MAX_VALUE))).isEqualTo(1);
+    assertThat(store.purgedThrough("c")).isEqualTo(5);
+    assertThat(await(store.purgeTombstones("c", Long.MAX_VALUE))).isZero();
+    assertThat(store.purgedThrough("c")).isEqualTo(5);
+    assertThat(store.purgedThrough("d")).isZero();
+    assertThat(await(store.purgeTombstones("never", Long.MAX_VALUE))).isZero();
+    // A purged record written again starts over; the feed goes on after lastSeq.
+    write("c", rec("c", "a", 1, 6));
+    assertThat(ids(store.changesAfter("c", 5, 10))).containsExactly("a");
+  }
+
+  @Test
+  public void collectionNames_listsWrittenCollections() {
+    assertThat(store.collectionNames()).isEmpty();
+    write("c", rec("c", "a", 1, 1));
+    write("d", rec("d", "a", 1, 1));
+    assertThat(store.collectionNames()).containsExactlyInAnyOrder("c", "d");
+  }
 }

@@ -8,9 +8,12 @@ import dev.patchbay.server.spi.MessageHandler;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Collections on a Patchbay server: the collection engine over a {@link CollectionStore} and its
@@ -33,13 +36,16 @@ public final class CollectionService implements AutoCloseable {
    * @param maxRecordBytes the largest record (its data as JSON) a write may store
    * @param authTimeout how long a WebSocket that offered no token has to send its {@code auth}
    * @param changeIdRetention how long applied change ids are remembered for deduplication
+   * @param tombstoneRetention how long tombstones are kept before the hourly purge removes them
+   *     ({@link Duration#ZERO}: forever)
    */
   public record Settings(
       List<String> rules,
       int shards,
       int maxRecordBytes,
       Duration authTimeout,
-      Duration changeIdRetention) {
+      Duration changeIdRetention,
+      Duration tombstoneRetention) {
     /** Validates the settings and copies the rules. */
     public Settings {
       rules = List.copyOf(rules);
@@ -52,9 +58,16 @@ public final class CollectionService implements AutoCloseable {
       }
       Objects.requireNonNull(authTimeout, "authTimeout");
       Objects.requireNonNull(changeIdRetention, "changeIdRetention");
+      if (tombstoneRetention.isNegative()) {
+        throw new IllegalArgumentException("tombstone retention must not be negative");
+      }
     }
   }
 
+  private static final Logger log = LoggerFactory.getLogger(CollectionService.class);
+
+  private final CollectionStore store;
+  private final LongSupplier clock;
   private final CollectionEngine engine;
   private final ScheduledThreadPoolExecutor timers;
   private final SyncHttpEndpoint http;
@@ -71,6 +84,8 @@ public final class CollectionService implements AutoCloseable {
       Authenticator authenticator,
       Authorizer authorizer,
       LongSupplier clock) {
+    this.store = store;
+    this.clock = clock;
     CollectionHub hub = new CollectionHub(clock);
     this.engine =
         new CollectionEngine(
@@ -99,6 +114,45 @@ public final class CollectionService implements AutoCloseable {
     this.notes =
         new NotesHandler(
             engine, hub, authenticator, authorizer, timers, clock, settings.authTimeout());
+    long retention = settings.tombstoneRetention().toMillis();
+    if (retention > 0) {
+      timers.scheduleWithFixedDelay(
+          () -> {
+            try {
+              int removed =
+                  purgeTombstones(clock.getAsLong() - retention).get(10, TimeUnit.MINUTES);
+              if (removed > 0) {
+                log.info("event=purge-tombstones removed={}", removed);
+              }
+            } catch (Exception e) {
+              // Logged and tried again at the next period; a failed purge loses nothing.
+              log.warn("tombstone purge failed: {}", e.toString());
+            }
+          },
+          1,
+          60,
+          TimeUnit.MINUTES);
+    }
+  }
+
+  /**
+   * Removes, in every collection, the tombstones whose timestamp is before {@code deletedBefore}
+   * (epoch milliseconds). Each collection's purge runs in its mailbox, between writes. Clients
+   * whose cursor is older than a purged tombstone are told to pull everything again (HTTP 410
+   * {@code CURSOR_EXPIRED}, a {@code sync} with {@code reset}, {@code sync_required}). Runs hourly
+   * with the configured retention; call it to purge now. Blocks reading the collection names, so
+   * never call it on an event loop.
+   *
+   * @return a future completed with the number of tombstones removed
+   */
+  public CompletableFuture<Integer> purgeTombstones(long deletedBefore) {
+    CompletableFuture<Integer> total = CompletableFuture.completedFuture(0);
+    for (String collection : store.collectionNames()) {
+      CompletableFuture<Integer> one =
+          engine.read(collection, st -> st.purgeTombstones(collection, deletedBefore).join());
+      total = total.thenCombine(one, Integer::sum);
+    }
+    return total;
   }
 
   /** Returns the handler of the {@code /sync/} HTTP routes. */

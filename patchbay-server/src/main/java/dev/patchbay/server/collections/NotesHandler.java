@@ -21,7 +21,8 @@ import tools.jackson.databind.node.ObjectNode;
  * of one collection ({@link #COLLECTION}), so the SyncLayer routes see the same notes; every
  * authenticated connection is subscribed to it. On connect the server sends {@code sync_required}
  * (the client missed what happened while it was away); a client that knows its cursor sends {@code
- * resume {cursor}} and hears {@code sync_required} only when it is behind.
+ * resume {cursor}} and hears {@code sync_required} only when it is behind (or its cursor is below
+ * the purge horizon of deleted notes: {@code cursor_expired}).
  */
 final class NotesHandler extends WsDialect {
   /** The collection notes live in. */
@@ -139,11 +140,18 @@ final class NotesHandler extends WsDialect {
         }
         long at = cursor.longValue();
         engine
-            .read(COLLECTION, store -> store.lastSeq(COLLECTION))
+            .read(
+                COLLECTION,
+                store -> new long[] {store.lastSeq(COLLECTION), store.purgedThrough(COLLECTION)})
             .whenComplete(
-                (head, error) -> {
+                (heads, error) -> {
                   if (error != null) {
                     sendError(c, code(error), message(error), null, null);
+                    return;
+                  }
+                  long head = heads[0];
+                  if (at > 0 && at < heads[1]) {
+                    c.send(syncRequired("cursor_expired", head));
                   } else if (at > head) {
                     c.send(syncRequired("cursor_unknown", head));
                   } else if (at < head) {

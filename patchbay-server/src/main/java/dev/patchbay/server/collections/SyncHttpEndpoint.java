@@ -299,12 +299,19 @@ final class SyncHttpEndpoint implements HttpEndpoint {
   }
 
   /**
-   * The cursor pull: the feed after {@code cursor}, tombstones included. Scans at most ten pages of
-   * the feed per request so a selective filter cannot make one request unbounded; {@code hasMore}
-   * says whether to ask again from {@code nextCursor}.
+   * The cursor pull: the feed after {@code cursor}, tombstones included; 410 {@code CURSOR_EXPIRED}
+   * for a cursor below the purge horizon. Scans at most ten pages of the feed per request so a
+   * selective filter cannot make one request unbounded; {@code hasMore} says whether to ask again
+   * from {@code nextCursor}.
    */
   static ObjectNode cursorPage(
       CollectionStore store, String collection, long cursor, int limit, RecordQuery query) {
+    long horizon = store.purgedThrough(collection);
+    if (cursor > 0 && cursor < horizon) {
+      // Deletes after the cursor may have been purged: the client cannot catch up from it.
+      throw new HttpError(
+          410, "CURSOR_EXPIRED", "deletes after this cursor were purged; pull again from cursor 0");
+    }
     ArrayNode records = Json.array();
     long next = cursor;
     boolean more = false;

@@ -168,8 +168,10 @@ final class SyncLayerHandler extends WsDialect {
 
   /**
    * Sends a {@code sync} snapshot: with a cursor, the feed after it (tombstones included, marked
-   * {@code deleted}); without, the live records. At most {@link #SNAPSHOT_LIMIT} records; {@code
-   * metadata.hasMore} says to ask again from {@code metadata.cursor}.
+   * {@code deleted}); without, the live records. A cursor below the purge horizon gets the live
+   * records with {@code metadata.reset}: the client replaces its copy. At most {@link
+   * #SNAPSHOT_LIMIT} records; {@code metadata.hasMore} says to ask again from {@code
+   * metadata.cursor}.
    */
   private void sendSnapshot(Connection c, String collection, @Nullable Long cursor) {
     engine
@@ -184,7 +186,14 @@ final class SyncLayerHandler extends WsDialect {
             });
   }
 
-  private ObjectNode snapshot(CollectionStore store, String collection, @Nullable Long cursor) {
+  private ObjectNode snapshot(CollectionStore store, String collection, @Nullable Long requested) {
+    Long cursor = requested;
+    boolean reset = false;
+    if (cursor != null && cursor > 0 && cursor < store.purgedThrough(collection)) {
+      // Deletes after the cursor were purged: send the live records, to replace the client's.
+      cursor = null;
+      reset = true;
+    }
     ArrayNode records = Json.array();
     long next = cursor == null ? 0 : cursor;
     long head = store.lastSeq(collection);
@@ -212,6 +221,9 @@ final class SyncLayerHandler extends WsDialect {
     meta.put("recordCount", records.size());
     meta.put("cursor", next);
     meta.put("hasMore", next < head);
+    if (reset) {
+      meta.put("reset", true);
+    }
     return o;
   }
 

@@ -83,4 +83,32 @@ public interface CollectionStore {
       List<CollectionRecord> records,
       Collection<String> changeIds,
       long changeIdsExpireAt);
+
+  /**
+   * Returns the collection's purge horizon: the highest sequence number of a tombstone removed by
+   * {@link #purgeTombstones}, 0 when none was. A client whose cursor is above 0 and below it may
+   * have missed deletes and must pull the whole collection again.
+   *
+   * @param collection the collection
+   * @return the horizon, 0 for a collection never purged
+   */
+  long purgedThrough(String collection);
+
+  /**
+   * Returns the names of every collection that has been written, in no particular order.
+   *
+   * @return the names; an unmodifiable list
+   */
+  List<String> collectionNames();
+
+  /**
+   * Removes the collection's tombstones whose {@code updatedAt} is before {@code deletedBefore} and
+   * raises its {@link #purgedThrough} horizon to the highest sequence number removed. Live records
+   * and the collection's {@link #lastSeq} are untouched.
+   *
+   * @param collection the collection
+   * @param deletedBefore the exclusive bound, epoch milliseconds
+   * @return a future completed with the number of tombstones removed, once that is durable
+   */
+  CompletableFuture<Integer> purgeTombstones(String collection, long deletedBefore);
 }

@@ -32,6 +32,7 @@ final class MemoryCollectionStore implements CollectionStore {
     final Map<String, Long> seenIds = new HashMap<>();
     long lastSeq;
     long live;
+    long purgedThrough;
   }
 
   MemoryCollectionStore(Clock clock) {
@@ -174,5 +175,50 @@ final class MemoryCollectionStore implements CollectionStore {
       }
     }
     return CompletableFuture.completedFuture(null);
+  }
+
+  @Override
+  public long purgedThrough(String collection) {
+    Coll c = find(collection);
+    if (c == null) {
+      return 0;
+    }
+    synchronized (c) {
+      return c.purgedThrough;
+    }
+  }
+
+  @Override
+  public List<String> collectionNames() {
+    if (closed) {
+      throw MemoryDocStore.closedException();
+    }
+    return List.copyOf(collections.keySet());
+  }
+
+  @Override
+  public CompletableFuture<Integer> purgeTombstones(String collection, long deletedBefore) {
+    Objects.requireNonNull(collection, "collection");
+    if (closed) {
+      return CompletableFuture.failedFuture(MemoryDocStore.closedException());
+    }
+    Coll c = collections.get(collection);
+    if (c == null) {
+      return CompletableFuture.completedFuture(0);
+    }
+    int removed = 0;
+    synchronized (c) {
+      var it = c.bySeq.values().iterator();
+      while (it.hasNext()) {
+        CollectionRecord r = it.next();
+        if (r.deleted() && r.updatedAt() < deletedBefore) {
+          it.remove();
+          c.byId.remove(r.recordId());
+          c.purgedThrough = Math.max(c.purgedThrough, r.seq());
+          removed++;
+        }
+      }
+    }
+    return CompletableFuture.completedFuture(removed);
   }
 }

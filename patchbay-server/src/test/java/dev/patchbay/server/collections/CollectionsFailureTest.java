@@ -68,6 +68,21 @@ class CollectionsFailureTest {
     }
 
     @Override
+    public long purgedThrough(String collection) {
+      return delegate.purgedThrough(collection);
+    }
+
+    @Override
+    public List<String> collectionNames() {
+      return delegate.collectionNames();
+    }
+
+    @Override
+    public CompletableFuture<Integer> purgeTombstones(String collection, long deletedBefore) {
+      return delegate.purgeTombstones(collection, deletedBefore);
+    }
+
+    @Override
     public CompletableFuture<Void> write(
         String collection,
         List<CollectionRecord> records,

@@ -233,4 +233,72 @@ final class SqliteCollectionStore implements CollectionStore {
           return null;
         });
   }
+
+  @Override
+  public long purgedThrough(String collection) {
+    Objects.requireNonNull(collection, "collection");
+    return reads.read(
+        c -> {
+          PreparedStatement s =
+              c.prepare("SELECT purged_through FROM collection_heads WHERE collection = ?");
+          s.setString(1, collection);
+          try (ResultSet rows = s.executeQuery()) {
+            return rows.next() ? rows.getLong(1) : 0L;
+          }
+        });
+  }
+
+  @Override
+  public List<String> collectionNames() {
+    return reads.read(
+        c -> {
+          PreparedStatement s = c.prepare("SELECT collection FROM collection_heads");
+          List<String> out = new ArrayList<>();
+          try (ResultSet rows = s.executeQuery()) {
+            while (rows.next()) {
+              out.add(rows.getString(1));
+            }
+          }
+          return List.copyOf(out);
+        });
+  }
+
+  @Override
+  public CompletableFuture<Integer> purgeTombstones(String collection, long deletedBefore) {
+    Objects.requireNonNull(collection, "collection");
+    return writer.submit(
+        c -> {
+          PreparedStatement highest =
+              c.prepare(
+                  "SELECT max(seq), count(*) FROM collection_records"
+                      + " WHERE collection = ? AND deleted = 1 AND updated_at < ?");
+          highest.setString(1, collection);
+          highest.setLong(2, deletedBefore);
+          long maxSeq;
+          int count;
+          try (ResultSet rows = highest.executeQuery()) {
+            rows.next();
+            maxSeq = rows.getLong(1);
+            count = rows.getInt(2);
+          }
+          if (count == 0) {
+            return 0;
+          }
+          PreparedStatement delete =
+              c.prepare(
+                  "DELETE FROM collection_records"
+                      + " WHERE collection = ? AND deleted = 1 AND updated_at < ?");
+          delete.setString(1, collection);
+          delete.setLong(2, deletedBefore);
+          delete.executeUpdate();
+          PreparedStatement horizon =
+              c.prepare(
+                  "UPDATE collection_heads SET purged_through = max(purged_through, ?)"
+                      + " WHERE collection = ?");
+          horizon.setLong(1, maxSeq);
+          horizon.setString(2, collection);
+          horizon.executeUpdate();
+          return count;
+        });
+  }
 }
