@@ -37,7 +37,10 @@ import org.slf4j.LoggerFactory;
  * Serves the plain HTTP routes ({@code /healthz}, {@code /metrics}, the status page at {@code /})
  * and passes WebSocket upgrades on {@code /ws} down the pipeline to the WebSocket protocol handler,
  * once the connection limits admit them (503 when the server is full, 429 when the client's address
- * has too many connections).
+ * has too many connections). With an {@link HttpEndpoint} set, requests under its prefix (the
+ * collections' {@code /sync/...}) go to it off the event loop, answered in request order per
+ * connection; other WebSocket routes ({@code /sync/ws}, {@code /notes/ws}) upgrade like {@code
+ * /ws}.
  */
 @ChannelHandler.Sharable
 final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {

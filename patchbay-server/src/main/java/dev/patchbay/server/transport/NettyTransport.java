@@ -37,8 +37,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The standalone server's network front: one port serving HTTP/1.1 (health, status page) and
- * WebSocket (RFC 6455 with permessage-deflate) on {@code /ws}. It knows nothing of documents; it
- * hands every text message of a connection to a {@link MessageHandler}.
+ * WebSocket (RFC 6455 with permessage-deflate) on {@code /ws} and any routes added with {@link
+ * #addWebSocketRoute}. It knows nothing of documents; it hands every text message of a connection
+ * to the route's {@link MessageHandler}, and HTTP requests under a prefix to an {@link
+ * HttpEndpoint} ({@link #setHttpEndpoint}).
  */
 public final class NettyTransport implements AutoCloseable {
   /**
