@@ -143,7 +143,8 @@ public final class PatchbayServer implements AutoCloseable {
                   config.tombstoneRetention()),
               authenticator,
               authorizer,
-              System::currentTimeMillis);
+              System::currentTimeMillis,
+              metrics);
       transport.setHttpEndpoint(
           "/sync/", collections.httpEndpoint(), config.maxRecordBytes() + 4096);
       transport.addWebSocketRoute("/sync/ws", collections.syncLayerHandler());

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -19,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
@@ -108,6 +110,7 @@ final class CollectionEngine implements AutoCloseable {
   private final Settings settings;
   private final Listener listener;
   private final LongSupplier clock;
+  private final Consumer<String> outcomeSink;
   private final ThreadPoolExecutor[] shards;
   private final ConcurrentHashMap<String, Mailbox> mailboxes = new ConcurrentHashMap<>();
 
@@ -117,6 +120,18 @@ final class CollectionEngine implements AutoCloseable {
       Settings settings,
       Listener listener,
       LongSupplier clock) {
+    this(store, rules, settings, listener, clock, result -> {});
+  }
+
+  /** Creates an engine that reports how each write was settled to {@code outcomes} (metrics). */
+  CollectionEngine(
+      CollectionStore store,
+      CollectionRules rules,
+      Settings settings,
+      Listener listener,
+      LongSupplier clock,
+      Consumer<String> outcomes) {
+    this.outcomeSink = outcomes;
     this.store = store;
     this.rules = rules;
     this.settings = settings;
@@ -316,7 +331,11 @@ final class CollectionEngine implements AutoCloseable {
                       collection,
                       toWrite.size(),
                       e.code());
-                  batch.forEach(t -> t.fail(e));
+                  batch.forEach(
+                      t -> {
+                        outcomeSink.accept("failed");
+                        t.fail(e);
+                      });
                 } else {
                   mb.lastSeq = lastSeq;
                   // Fan-out first: once a writer has its answer, every subscriber's copy of
@@ -338,12 +357,14 @@ final class CollectionEngine implements AutoCloseable {
         });
   }
 
-  private static void finish(List<WriteTask> batch, WriteOutcome[] outcomes, Throwable[] errors) {
+  private void finish(List<WriteTask> batch, WriteOutcome[] results, Throwable[] errors) {
     for (int i = 0; i < batch.size(); i++) {
       if (errors[i] != null) {
+        outcomeSink.accept("failed");
         batch.get(i).future().completeExceptionally(errors[i]);
       } else {
-        batch.get(i).future().complete(outcomes[i]);
+        outcomeSink.accept(results[i].result().name().toLowerCase(Locale.ROOT));
+        batch.get(i).future().complete(results[i]);
       }
     }
   }

@@ -1,5 +1,6 @@
 package dev.patchbay.server.collections;
 
+import dev.patchbay.server.metrics.PatchbayMetrics;
 import dev.patchbay.server.spi.Authenticator;
 import dev.patchbay.server.spi.Authorizer;
 import dev.patchbay.server.spi.CollectionStore;
@@ -12,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,6 +86,20 @@ public final class CollectionService implements AutoCloseable {
       Authenticator authenticator,
       Authorizer authorizer,
       LongSupplier clock) {
+    this(store, settings, authenticator, authorizer, clock, null);
+  }
+
+  /**
+   * Creates the service and counts every write's outcome in {@code metrics} ({@code
+   * patchbay_collection_writes_total{result}}) when given.
+   */
+  public CollectionService(
+      CollectionStore store,
+      Settings settings,
+      Authenticator authenticator,
+      Authorizer authorizer,
+      LongSupplier clock,
+      @Nullable PatchbayMetrics metrics) {
     this.store = store;
     this.clock = clock;
     CollectionHub hub = new CollectionHub(clock);
@@ -97,7 +113,8 @@ public final class CollectionService implements AutoCloseable {
                 settings.maxRecordBytes(),
                 settings.changeIdRetention().toMillis()),
             hub,
-            clock);
+            clock,
+            metrics == null ? result -> {} : metrics::collectionWrite);
     this.timers =
         new ScheduledThreadPoolExecutor(
             1,

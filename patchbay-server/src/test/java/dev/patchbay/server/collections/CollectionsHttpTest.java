@@ -326,4 +326,15 @@ class CollectionsHttpTest {
     assertThat(r.status()).isEqualTo(413);
     assertThat(http.get("/sync/todos/a").body().get("version").longValue()).isEqualTo(1);
   }
+
+  @Test
+  void writes_areCountedByOutcomeInMetrics() {
+    push("todos", "a", "{\"n\":1}", "2024-01-01T10:00:00");
+    push("todos", "a", "{\"n\":1}", "2024-01-01T10:00:00");
+    push("todos", "a", "{\"n\":0}", "2023-01-01T10:00:00");
+    String scrape = server.metrics().scrape();
+    assertThat(scrape).contains("patchbay_collection_writes_total{result=\"applied\"} 1.0");
+    assertThat(scrape).contains("patchbay_collection_writes_total{result=\"duplicate\"} 1.0");
+    assertThat(scrape).contains("patchbay_collection_writes_total{result=\"ignored\"} 1.0");
+  }
 }
