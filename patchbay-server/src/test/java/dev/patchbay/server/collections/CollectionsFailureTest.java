@@ -99,7 +99,11 @@ class CollectionsFailureTest {
 
   private static DocStore failingStore() {
     DocStore real = DocStores.inMemory();
-    CollectionStore failing = new FailingCollections(real.collections());
+    return withCollections(real, new FailingCollections(real.collections()));
+  }
+
+  /** The in-memory store with its collections replaced (or removed, with null). */
+  private static DocStore withCollections(DocStore real, @Nullable CollectionStore failing) {
     return (DocStore)
         Proxy.newProxyInstance(
             DocStore.class.getClassLoader(),
@@ -179,5 +183,17 @@ class CollectionsFailureTest {
               : m.get("type").stringValue());
     }
     assertThat(notesCodes).contains("RATE_LIMIT_EXCEEDED");
+  }
+
+  @Test
+  void storeWithoutCollections_servesNoCollectionRoutes() {
+    server =
+        PatchbayServer.start(
+            ServerConfig.builder().port(0).store("memory").build(),
+            withCollections(DocStores.inMemory(), null));
+    assertThat(server.collections()).isNull();
+    SyncHttp http = new SyncHttp("http://127.0.0.1:" + server.address().getPort(), null);
+    assertThat(http.sendRaw("GET", "/sync/todos")).isEqualTo(404);
+    assertThat(http.sendRaw("GET", "/healthz")).isEqualTo(200);
   }
 }
