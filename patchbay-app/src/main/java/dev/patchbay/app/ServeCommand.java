@@ -230,6 +230,33 @@ final class ServeCommand implements Callable<Integer> {
               + " PATCHBAY_TOKEN_FILE).")
   @Nullable Path tokenFile;
 
+  @Option(
+      names = "--collection-rule",
+      split = ",",
+      defaultValue = "${env:PATCHBAY_COLLECTION_RULE:-}",
+      description =
+          "Conflict rule of record collections, <pattern>=<lww|server-wins|reject>, * matches"
+              + " anything; repeat or separate with commas, first match wins, lww otherwise (env"
+              + " PATCHBAY_COLLECTION_RULE).")
+  List<String> collectionRules = new ArrayList<>();
+
+  @Option(
+      names = "--max-record-bytes",
+      defaultValue = "${env:PATCHBAY_MAX_RECORD_BYTES:-1048576}",
+      description =
+          "Largest collection record as JSON; HTTP bodies may be 4 KiB larger (env"
+              + " PATCHBAY_MAX_RECORD_BYTES, default ${DEFAULT-VALUE}).")
+  int maxRecordBytes;
+
+  @Option(
+      names = "--tombstone-retention-days",
+      defaultValue = "${env:PATCHBAY_TOMBSTONE_RETENTION_DAYS:-90}",
+      description =
+          "Days a deleted collection record is kept as a tombstone before the hourly purge; 0"
+              + " keeps them forever (env PATCHBAY_TOMBSTONE_RETENTION_DAYS, default"
+              + " ${DEFAULT-VALUE}).")
+  int tombstoneRetentionDays;
+
   @Override
   public Integer call() {
     ServerConfig config;
@@ -259,6 +286,10 @@ final class ServeCommand implements Callable<Integer> {
               .idleTimeout(Duration.ofSeconds(idleTimeoutSeconds))
               .handshakeTimeout(Duration.ofSeconds(handshakeTimeoutSeconds))
               .auth(authConfig())
+              .collectionRules(
+                  collectionRules.stream().map(String::trim).filter(r -> !r.isEmpty()).toList())
+              .maxRecordBytes(maxRecordBytes)
+              .tombstoneRetention(Duration.ofDays(tombstoneRetentionDays))
               .build();
       docStore = openStore(config);
     } catch (PatchbayException | IllegalArgumentException e) {

@@ -1,17 +1,20 @@
 package dev.patchbay.server;
 
 import dev.patchbay.server.auth.Authenticators;
+import dev.patchbay.server.collections.CollectionService;
 import dev.patchbay.server.engine.Engine;
 import dev.patchbay.server.metrics.PatchbayMetrics;
 import dev.patchbay.server.patches.PatchesRpcHandler;
 import dev.patchbay.server.spi.Authenticator;
 import dev.patchbay.server.spi.Authorizer;
+import dev.patchbay.server.spi.CollectionStore;
 import dev.patchbay.server.spi.DocStore;
 import dev.patchbay.server.transport.NettyTransport;
 import dev.patchbay.server.transport.StatusPage;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +39,7 @@ public final class PatchbayServer implements AutoCloseable {
   private final InetSocketAddress address;
   private final PatchbayMetrics metrics;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private @Nullable CollectionService collections;
   private final long startedAt = System.nanoTime();
 
   private PatchbayServer(
@@ -124,24 +128,60 @@ public final class PatchbayServer implements AutoCloseable {
             () -> self[0].status(),
             metrics,
             authenticator);
+    CollectionService collections = null;
+    CollectionStore collectionStore = store.collections();
+    if (collectionStore != null) {
+      collections =
+          new CollectionService(
+              collectionStore,
+              new CollectionService.Settings(
+                  config.collectionRules(),
+                  config.shards(),
+                  config.maxRecordBytes(),
+                  config.handshakeTimeout(),
+                  Duration.ofHours(24),
+                  config.tombstoneRetention()),
+              authenticator,
+              authorizer,
+              System::currentTimeMillis,
+              metrics);
+      transport.setHttpEndpoint(
+          "/sync/", collections.httpEndpoint(), config.maxRecordBytes() + 4096);
+      transport.addWebSocketRoute("/sync/ws", collections.syncLayerHandler());
+      transport.addWebSocketRoute("/notes/ws", collections.notesHandler());
+    }
     metrics.bindGauges(transport::connectionCount, engine::loadedDocuments);
     InetSocketAddress address;
     try {
       address = transport.start();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      closeQuietly(collections);
       engine.close();
       throw new IllegalStateException("interrupted while binding", e);
     } catch (RuntimeException e) {
       transport.close();
+      closeQuietly(collections);
       engine.close();
       throw new java.io.UncheckedIOException(
           "Cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(),
           new java.io.IOException(e));
     }
     self[0] = new PatchbayServer(store, engine, patches, transport, address, metrics);
+    self[0].collections = collections;
     log.info("patchbay listening on ws://{}:{}/ws", address.getHostString(), address.getPort());
     return self[0];
+  }
+
+  /** Returns the collection service, or {@code null} when the store keeps no collections. */
+  public @Nullable CollectionService collections() {
+    return collections;
+  }
+
+  private static void closeQuietly(@Nullable CollectionService collections) {
+    if (collections != null) {
+      collections.close();
+    }
   }
 
   /** Returns the bound address. */
@@ -186,6 +226,7 @@ public final class PatchbayServer implements AutoCloseable {
     if (!patches.awaitAnswered(Duration.ofSeconds(10))) {
       log.warn("some requests were still unanswered after 10 s; closing anyway");
     }
+    closeQuietly(collections);
     engine.close();
     transport.close();
     store.close();

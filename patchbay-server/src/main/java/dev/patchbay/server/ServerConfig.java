@@ -39,6 +39,11 @@ import java.util.Objects;
  * @param handshakeTimeout a connection that has not completed its WebSocket upgrade in this time
  *     (and is silent) is closed
  * @param auth how connections authenticate; {@link AuthConfig#none()} (open) by default
+ * @param collectionRules conflict rules of record collections, {@code <pattern>=<rule>} with rule
+ *     {@code lww}, {@code server-wins} or {@code reject}; the first match wins, {@code lww} when
+ *     none matches (see {@code docs/collections.md})
+ * @param maxRecordBytes the largest collection record (its data as JSON); an HTTP body may be 4 KiB
+ *     larger. Larger writes answer 413
  */
 public record ServerConfig(
     String host,
@@ -61,7 +66,10 @@ public record ServerConfig(
     Duration pingInterval,
     Duration idleTimeout,
     Duration handshakeTimeout,
-    AuthConfig auth) {
+    AuthConfig auth,
+    List<String> collectionRules,
+    int maxRecordBytes,
+    Duration tombstoneRetention) {
 
   /** Validates every setting; the message names the setting that is wrong. */
   public ServerConfig {
@@ -105,6 +113,16 @@ public record ServerConfig(
     for (String p : lwwPatterns) {
       require(!p.isBlank(), "an lww pattern must not be empty");
     }
+    collectionRules = List.copyOf(collectionRules);
+    try {
+      dev.patchbay.server.collections.CollectionRules.parse(collectionRules);
+    } catch (IllegalArgumentException e) {
+      require(false, "collection-rule: " + e.getMessage());
+    }
+    require(
+        maxRecordBytes >= 1024 && maxRecordBytes <= 64 * 1024 * 1024,
+        "max-record-bytes must be between 1024 and 67108864, was " + maxRecordBytes);
+    require(!tombstoneRetention.isNegative(), "tombstone-retention-days must not be negative");
   }
 
   /** Returns the defaults: 127.0.0.1:8787, SQLite under {@code ./data}, every document OT. */
@@ -141,6 +159,9 @@ public record ServerConfig(
     b.idleTimeout = idleTimeout;
     b.handshakeTimeout = handshakeTimeout;
     b.auth = auth;
+    b.collectionRules = collectionRules;
+    b.maxRecordBytes = maxRecordBytes;
+    b.tombstoneRetention = tombstoneRetention;
     return b;
   }
 
@@ -173,6 +194,9 @@ public record ServerConfig(
     private int messagesPerSecond = 200;
     private int messageBurst = 400;
     private int maxOutboundBytes = 8 * 1024 * 1024;
+    private List<String> collectionRules = List.of();
+    private int maxRecordBytes = 1024 * 1024;
+    private Duration tombstoneRetention = Duration.ofDays(90);
     private Duration pingInterval = Duration.ofSeconds(30);
     private Duration idleTimeout = Duration.ofSeconds(60);
     private Duration handshakeTimeout = Duration.ofSeconds(10);
@@ -308,6 +332,24 @@ public record ServerConfig(
       return this;
     }
 
+    /** Sets the collection conflict rules, {@code <pattern>=<lww|server-wins|reject>}. */
+    public Builder collectionRules(List<String> value) {
+      collectionRules = value;
+      return this;
+    }
+
+    /** Sets the largest collection record, in bytes of JSON. */
+    public Builder maxRecordBytes(int value) {
+      maxRecordBytes = value;
+      return this;
+    }
+
+    /** Sets how long collection tombstones are kept ({@link Duration#ZERO}: forever). */
+    public Builder tombstoneRetention(Duration value) {
+      tombstoneRetention = value;
+      return this;
+    }
+
     /**
      * Validates and returns the configuration.
      *
@@ -335,7 +377,10 @@ public record ServerConfig(
           pingInterval,
           idleTimeout,
           handshakeTimeout,
-          auth);
+          auth,
+          collectionRules,
+          maxRecordBytes,
+          tombstoneRetention);
     }
   }
 }

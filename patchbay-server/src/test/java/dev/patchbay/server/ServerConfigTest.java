@@ -49,4 +49,26 @@ class ServerConfigTest {
     assertThatThrownBy(() -> ServerConfig.builder().handshakeTimeout(Duration.ZERO).build())
         .hasMessageContaining("handshake-timeout");
   }
+
+  @Test
+  void build_collectionSettings_defaultAndValidateNamingTheSetting() {
+    ServerConfig c = ServerConfig.defaults();
+    assertThat(c.collectionRules()).isEmpty();
+    assertThat(c.maxRecordBytes()).isEqualTo(1024 * 1024);
+    assertThat(
+            ServerConfig.builder()
+                .collectionRules(java.util.List.of("todos=lww", "inv-*=reject"))
+                .build()
+                .collectionRules())
+        .containsExactly("todos=lww", "inv-*=reject");
+    assertThatThrownBy(
+            () -> ServerConfig.builder().collectionRules(java.util.List.of("todos")).build())
+        .isInstanceOf(PatchbayException.class)
+        .hasMessageContaining("collection-rule");
+    assertThatThrownBy(
+            () -> ServerConfig.builder().collectionRules(java.util.List.of("todos=maybe")).build())
+        .hasMessageContaining("collection-rule");
+    assertThatThrownBy(() -> ServerConfig.builder().maxRecordBytes(10).build())
+        .hasMessageContaining("max-record-bytes");
+  }
 }

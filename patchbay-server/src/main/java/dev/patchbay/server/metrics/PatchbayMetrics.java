@@ -47,6 +47,7 @@ public final class PatchbayMetrics {
   private final Map<Integer, Counter> errors = new ConcurrentHashMap<>();
   private final Map<String, Counter> rejected = new ConcurrentHashMap<>();
   private final Map<String, Counter> closed = new ConcurrentHashMap<>();
+  private final Map<String, Counter> collectionWrites = new ConcurrentHashMap<>();
   private final Counter commits;
   private final Timer commitLatency;
   private final Timer fanoutLatency;
@@ -116,6 +117,14 @@ public final class PatchbayMetrics {
   /** Counts one refused WebSocket upgrade, by reason (e.g. {@code max-connections}). */
   public void rejectedUpgrade(String reason) {
     counter(rejected, reason, r -> "patchbay.rejected.upgrades", "reason").increment();
+  }
+
+  /**
+   * Counts one collection write by how it was settled: {@code applied}, {@code duplicate}, {@code
+   * ignored}, {@code conflict}, {@code not_found} or {@code failed}.
+   */
+  public void collectionWrite(String result) {
+    counter(collectionWrites, result, r -> "patchbay.collection.writes", "result").increment();
   }
 
   /** Counts one connection the server closed for a limit, by reason (e.g. {@code slow}). */

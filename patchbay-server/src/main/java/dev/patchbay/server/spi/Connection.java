@@ -1,5 +1,7 @@
 package dev.patchbay.server.spi;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * One client connection as the engine and the dialects see it, whatever carries it (a Netty
  * WebSocket today, another server when Patchbay is embedded). Every method is thread-safe and never
@@ -36,5 +38,16 @@ public interface Connection {
    */
   default Identity identity() {
     return Identity.anonymous();
+  }
+
+  /**
+   * Returns what authentication decided at the upgrade. On the Patches route every connection is
+   * authenticated ({@link AuthResult.Accepted}) or never opens. The collection routes also accept a
+   * token in the first message, so there a connection may open with a {@link AuthResult.Rejected}
+   * (a token was offered and refused: the dialect reports it and closes) or with {@code null} (no
+   * token was offered: the dialect waits for its {@code auth} message).
+   */
+  default @Nullable AuthResult upgradeAuth() {
+    return AuthResult.accept(identity());
   }
 }

@@ -1,6 +1,7 @@
 package dev.patchbay.server.spi;
 
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A document store: everything the sync engine persists. Implementations are thread-safe; every
@@ -41,4 +42,13 @@ public interface DocStore
    */
   @Override
   void close();
+
+  /**
+   * Returns the store of record collections kept alongside the documents (in the same file or
+   * database, closed with this store), or {@code null} when this store keeps none; the server then
+   * serves no collection routes. The default keeps none.
+   */
+  default @Nullable CollectionStore collections() {
+    return null;
+  }
 }

@@ -4,6 +4,7 @@ import dev.patchbay.core.PatchbayException;
 import dev.patchbay.core.ot.Change;
 import dev.patchbay.core.patch.PatchOp;
 import dev.patchbay.server.spi.ChangeQuery;
+import dev.patchbay.server.spi.CollectionStore;
 import dev.patchbay.server.spi.DocStore;
 import dev.patchbay.server.spi.DuplicateChangeIdException;
 import dev.patchbay.server.spi.LwwSnapshot;
@@ -53,9 +54,11 @@ final class MemoryDocStore implements DocStore {
   private final ConcurrentHashMap<String, Doc> docs = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Tombstone> tombstones = new ConcurrentHashMap<>();
   private volatile boolean closed;
+  private final MemoryCollectionStore collectionStore;
 
   MemoryDocStore(Clock clock) {
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.collectionStore = new MemoryCollectionStore(clock);
   }
 
   private static final class Doc {
@@ -417,6 +420,12 @@ final class MemoryDocStore implements DocStore {
   @Override
   public void close() {
     closed = true;
+    collectionStore.close();
+  }
+
+  @Override
+  public CollectionStore collections() {
+    return collectionStore;
   }
 
   private <T> T read(String docId, Function<Doc, T> reader, T absent) {
@@ -462,7 +471,7 @@ final class MemoryDocStore implements DocStore {
     }
   }
 
-  private static PatchbayException closedException() {
+  static PatchbayException closedException() {
     return new PatchbayException(503, "Store is closed");
   }
 }

@@ -1,6 +1,7 @@
 package dev.patchbay.server.transport;
 
 import dev.patchbay.server.metrics.PatchbayMetrics;
+import dev.patchbay.server.spi.AuthResult;
 import dev.patchbay.server.spi.Connection;
 import dev.patchbay.server.spi.Identity;
 import io.netty.buffer.ByteBuf;
@@ -15,6 +16,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +44,7 @@ final class NettyConnection implements Connection {
   private final AtomicLong pendingBytes = new AtomicLong();
   private final AtomicBoolean closing = new AtomicBoolean();
   private final Identity identity;
+  private final @Nullable AuthResult upgradeAuth;
 
   NettyConnection(
       String id,
@@ -49,6 +52,17 @@ final class NettyConnection implements Connection {
       long maxOutboundBytes,
       PatchbayMetrics metrics,
       Identity identity) {
+    this(id, channel, maxOutboundBytes, metrics, identity, AuthResult.accept(identity));
+  }
+
+  NettyConnection(
+      String id,
+      Channel channel,
+      long maxOutboundBytes,
+      PatchbayMetrics metrics,
+      Identity identity,
+      @Nullable AuthResult upgradeAuth) {
+    this.upgradeAuth = upgradeAuth;
     this.id = id;
     this.channel = channel;
     this.maxOutboundBytes = maxOutboundBytes;
@@ -59,6 +73,11 @@ final class NettyConnection implements Connection {
   @Override
   public Identity identity() {
     return identity;
+  }
+
+  @Override
+  public @Nullable AuthResult upgradeAuth() {
+    return upgradeAuth;
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.patchbay.server.transport;
 
 import dev.patchbay.server.metrics.PatchbayMetrics;
 import dev.patchbay.server.spi.Authenticator;
+import dev.patchbay.server.spi.HttpEndpoint;
 import dev.patchbay.server.spi.MessageHandler;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -14,7 +15,6 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
@@ -25,6 +25,10 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
@@ -33,8 +37,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The standalone server's network front: one port serving HTTP/1.1 (health, status page) and
- * WebSocket (RFC 6455 with permessage-deflate) on {@code /ws}. It knows nothing of documents; it
- * hands every text message of a connection to a {@link MessageHandler}.
+ * WebSocket (RFC 6455 with permessage-deflate) on {@code /ws} and any routes added with {@link
+ * #addWebSocketRoute}. It knows nothing of documents; it hands every text message of a connection
+ * to the route's {@link MessageHandler}, and HTTP requests under a prefix to an {@link
+ * HttpEndpoint} ({@link #setHttpEndpoint}).
  */
 public final class NettyTransport implements AutoCloseable {
   /**
@@ -74,6 +80,10 @@ public final class NettyTransport implements AutoCloseable {
   private final Authenticator authenticator;
   private final ConnectionRegistry registry = new ConnectionRegistry();
   private final AtomicLong connectionIds = new AtomicLong();
+  private final Map<String, MessageHandler> extraRoutes = new LinkedHashMap<>();
+  private @Nullable String endpointPrefix;
+  private @Nullable HttpEndpoint endpoint;
+  private int maxBodyBytes = 64 * 1024;
   private volatile boolean serving;
   private @Nullable EventLoopGroup boss;
   private @Nullable EventLoopGroup workers;
@@ -97,6 +107,30 @@ public final class NettyTransport implements AutoCloseable {
   }
 
   /**
+   * Serves WebSocket upgrades to {@code path} with {@code handler}, beside the main path. Upgrades
+   * there may come without a token or with a refused one: the connection opens unauthenticated and
+   * {@link dev.patchbay.server.spi.Connection#upgradeAuth()} tells the dialect, which then
+   * authenticates by message or reports the refusal. Call before {@link #start()}.
+   */
+  public void addWebSocketRoute(String path, MessageHandler handler) {
+    if (path.equals(settings.webSocketPath())) {
+      throw new IllegalArgumentException("the main WebSocket path is taken: " + path);
+    }
+    extraRoutes.put(path, handler);
+  }
+
+  /**
+   * Hands the HTTP requests whose path starts with {@code prefix} (WebSocket routes excepted) to
+   * {@code endpoint}; request bodies larger than {@code maxBodyBytes} are refused with 413 and a
+   * JSON body {@code {error, code: "PAYLOAD_TOO_LARGE"}}. Call before {@link #start()}.
+   */
+  public void setHttpEndpoint(String prefix, HttpEndpoint endpoint, int maxBodyBytes) {
+    this.endpointPrefix = prefix;
+    this.endpoint = endpoint;
+    this.maxBodyBytes = Math.max(64 * 1024, maxBodyBytes);
+  }
+
+  /**
    * Binds the port and starts serving.
    *
    * @return the bound address (useful with port 0)
@@ -114,12 +148,19 @@ public final class NettyTransport implements AutoCloseable {
     BooleanSupplier isServing = () -> serving;
     ConnectionLimiter limiter =
         new ConnectionLimiter(settings.maxConnections(), settings.maxConnectionsPerAddress());
+    Set<String> webSocketPaths = new HashSet<>(extraRoutes.keySet());
+    webSocketPaths.add(settings.webSocketPath());
     HttpRequestHandler http =
-        new HttpRequestHandler(settings.webSocketPath(), status, isServing, limiter, metrics);
+        new HttpRequestHandler(
+            webSocketPaths, status, isServing, limiter, metrics, endpointPrefix, endpoint);
+    Map<String, MessageHandler> routes = Map.copyOf(extraRoutes);
+    int aggregateBytes = maxBodyBytes;
     long idleCheckMillis = WebSocketHandler.idleCheckMillis(settings);
     WebSocketServerProtocolConfig wsConfig =
         WebSocketServerProtocolConfig.newBuilder()
-            .websocketPath(settings.webSocketPath())
+            // With several routes the handshake takes any path: the routes handler above only
+            // lets upgrades to a known path get this far.
+            .websocketPath(routes.isEmpty() ? settings.webSocketPath() : "/")
             .checkStartsWith(true)
             .allowExtensions(true)
             .maxFramePayloadLength(settings.maxFrameBytes())
@@ -152,16 +193,17 @@ public final class NettyTransport implements AutoCloseable {
                     // frame.
                     p.addLast("flush", new FlushConsolidationHandler(256, true));
                     p.addLast("http", new HttpServerCodec());
-                    p.addLast("aggregate", new HttpObjectAggregator(64 * 1024));
+                    p.addLast("aggregate", new JsonLimitAggregator(aggregateBytes));
                     p.addLast("routes", http);
-                    p.addLast("auth", new UpgradeAuthHandler(authenticator));
+                    p.addLast("auth", new UpgradeAuthHandler(authenticator, routes.keySet()));
                     p.addLast("deflate", Compression.handler(settings.maxFrameBytes()));
                     p.addLast("websocket", new WebSocketServerProtocolHandler(wsConfig));
                     // Clients may fragment a message; the limit applies to the whole message.
                     p.addLast("fragments", new WebSocketFrameAggregator(settings.maxFrameBytes()));
                     p.addLast(
                         "messages",
-                        new WebSocketHandler(handler, connectionIds, registry, settings, metrics));
+                        new WebSocketHandler(
+                            handler, routes, connectionIds, registry, settings, metrics));
                   }
                 });
     serverChannel = bootstrap.bind(settings.host(), settings.port()).sync().channel();

@@ -21,6 +21,7 @@ import io.netty.util.AttributeKey;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -48,10 +49,29 @@ final class UpgradeAuthHandler extends ChannelInboundHandlerAdapter {
 
   private static final Duration AUTH_TIMEOUT = Duration.ofSeconds(10);
 
+  /**
+   * On a route that also authenticates by message: the upgrade's decision when a token was offered
+   * (accepted or rejected); absent when none was.
+   */
+  static final AttributeKey<AuthResult> UPGRADE_AUTH = AttributeKey.valueOf("patchbay.upgradeAuth");
+
+  /** Set on a connection of such a route that opened without being authenticated. */
+  static final AttributeKey<Boolean> AUTH_PENDING = AttributeKey.valueOf("patchbay.authPending");
+
   private final Authenticator authenticator;
+  private final Set<String> deferredPaths;
 
   UpgradeAuthHandler(Authenticator authenticator) {
+    this(authenticator, Set.of());
+  }
+
+  /**
+   * Creates a handler; upgrades to {@code deferredPaths} are let through even when refused: their
+   * dialect reports the refusal, or authenticates by its first message.
+   */
+  UpgradeAuthHandler(Authenticator authenticator, Set<String> deferredPaths) {
     this.authenticator = authenticator;
+    this.deferredPaths = Set.copyOf(deferredPaths);
   }
 
   @Override
@@ -60,6 +80,7 @@ final class UpgradeAuthHandler extends ChannelInboundHandlerAdapter {
       ctx.fireChannelRead(msg);
       return;
     }
+    boolean deferred = deferredPaths.contains(new QueryStringDecoder(request.uri()).path());
     String token = takeToken(request);
     Credentials credentials = new Credentials(token, String.valueOf(ctx.channel().remoteAddress()));
     CompletionStage<AuthResult> decision;
@@ -92,9 +113,41 @@ final class UpgradeAuthHandler extends ChannelInboundHandlerAdapter {
                     () -> {
                       if (decided.compareAndSet(false, true)) {
                         timeout.cancel(false);
-                        decide(ctx, request, error == null ? result : null, error);
+                        if (deferred) {
+                          decideDeferred(
+                              ctx, request, token != null, error == null ? result : null);
+                        } else {
+                          decide(ctx, request, error == null ? result : null, error);
+                        }
                       }
                     }));
+  }
+
+  /** A deferred route opens either way; the dialect learns the outcome from the attributes. */
+  private void decideDeferred(
+      ChannelHandlerContext ctx,
+      FullHttpRequest request,
+      boolean tokenOffered,
+      @Nullable AuthResult result) {
+    if (!ctx.channel().isActive()) {
+      request.release();
+      return;
+    }
+    if (result instanceof AuthResult.Accepted accepted) {
+      ctx.channel().attr(IDENTITY).set(accepted.identity());
+    } else {
+      ctx.channel().attr(AUTH_PENDING).set(Boolean.TRUE);
+      if (tokenOffered) {
+        ctx.channel()
+            .attr(UPGRADE_AUTH)
+            .set(
+                result instanceof AuthResult.Rejected rejected
+                    ? rejected
+                    : AuthResult.unauthorized("authentication failed"));
+      }
+    }
+    ctx.channel().config().setAutoRead(true);
+    ctx.fireChannelRead(request);
   }
 
   private void decide(

@@ -1,11 +1,14 @@
 package dev.patchbay.server.transport;
 
 import dev.patchbay.server.metrics.PatchbayMetrics;
+import dev.patchbay.server.spi.AuthResult;
+import dev.patchbay.server.spi.DocAccess;
 import dev.patchbay.server.spi.Identity;
 import dev.patchbay.server.spi.MessageHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
@@ -17,6 +20,7 @@ import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -38,7 +42,8 @@ import org.slf4j.LoggerFactory;
 final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
   private static final Logger log = LoggerFactory.getLogger(WebSocketHandler.class);
 
-  private final MessageHandler handler;
+  private MessageHandler handler;
+  private final Map<String, MessageHandler> routes;
   private final AtomicLong ids;
   private final ConnectionRegistry registry;
   private final NettyTransport.Settings settings;
@@ -51,6 +56,9 @@ final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
   private boolean pinged;
   private @Nullable ScheduledFuture<?> expiry;
 
+  private static final Identity UNAUTHENTICATED =
+      new Identity("unauthenticated", Map.of(), DocAccess.none(), null);
+
   /** Refused messages are counted over windows of this length to tell a burst from abuse. */
   private static final long ABUSE_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(10);
 
@@ -60,7 +68,19 @@ final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
       ConnectionRegistry registry,
       NettyTransport.Settings settings,
       PatchbayMetrics metrics) {
+    this(handler, Map.of(), ids, registry, settings, metrics);
+  }
+
+  /** Creates a handler that serves {@code routes} (path to dialect) beside the main path. */
+  WebSocketHandler(
+      MessageHandler handler,
+      Map<String, MessageHandler> routes,
+      AtomicLong ids,
+      ConnectionRegistry registry,
+      NettyTransport.Settings settings,
+      PatchbayMetrics metrics) {
     this.handler = handler;
+    this.routes = routes;
     this.ids = ids;
     this.registry = registry;
     this.settings = settings;
@@ -80,10 +100,22 @@ final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
   public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
     if (event instanceof IdleStateEvent idle && idle.state() == IdleState.READER_IDLE) {
       onReaderIdle(ctx, idle);
-    } else if (event instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
+    } else if (event instanceof WebSocketServerProtocolHandler.HandshakeComplete handshake) {
+      MessageHandler routed = routes.get(new QueryStringDecoder(handshake.requestUri()).path());
+      if (routed != null) {
+        handler = routed;
+      }
       Identity identity = ctx.channel().attr(UpgradeAuthHandler.IDENTITY).get();
-      if (identity == null) {
-        identity = Identity.anonymous(); // a pipeline without the auth handler (embedders, tests)
+      AuthResult upgradeAuth;
+      if (Boolean.TRUE.equals(ctx.channel().attr(UpgradeAuthHandler.AUTH_PENDING).get())) {
+        // A route that authenticates by message: no rights until the dialect says otherwise.
+        identity = UNAUTHENTICATED;
+        upgradeAuth = ctx.channel().attr(UpgradeAuthHandler.UPGRADE_AUTH).get();
+      } else {
+        if (identity == null) {
+          identity = Identity.anonymous(); // a pipeline without the auth handler (embedders, tests)
+        }
+        upgradeAuth = AuthResult.accept(identity);
       }
       NettyConnection c =
           new NettyConnection(
@@ -91,7 +123,8 @@ final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
               ctx.channel(),
               settings.maxOutboundBytes(),
               metrics,
-              identity);
+              identity,
+              upgradeAuth);
       connection = c;
       bucket =
           new TokenBucket(settings.messagesPerSecond(), settings.messageBurst(), System.nanoTime());

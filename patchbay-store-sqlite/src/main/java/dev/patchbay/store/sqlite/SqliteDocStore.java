@@ -5,6 +5,7 @@ import dev.patchbay.core.json.Json;
 import dev.patchbay.core.ot.Change;
 import dev.patchbay.core.patch.PatchOp;
 import dev.patchbay.server.spi.ChangeQuery;
+import dev.patchbay.server.spi.CollectionStore;
 import dev.patchbay.server.spi.DocStore;
 import dev.patchbay.server.spi.DuplicateChangeIdException;
 import dev.patchbay.server.spi.LwwSnapshot;
@@ -63,6 +64,7 @@ final class SqliteDocStore implements DocStore {
   private final SqliteWriter writer;
   private final ReadPool reads;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final SqliteCollectionStore collections;
 
   private SqliteDocStore(
       SqliteConfig config, SqlConnection writeConnection, List<SqlConnection> readConnections) {
@@ -75,6 +77,12 @@ final class SqliteDocStore implements DocStore {
             config.writeQueueCapacity(),
             config.maxBatchSize(),
             config.enqueueTimeout());
+    this.collections = new SqliteCollectionStore(clock, writer, reads);
+  }
+
+  @Override
+  public CollectionStore collections() {
+    return collections;
   }
 
   /** Creates the directory, migrates the schema and opens the connections. */

@@ -59,7 +59,7 @@ class SqliteStoreFileTest {
                 file,
                 "SELECT version || ':' || success FROM flyway_schema_history"
                     + " WHERE version IS NOT NULL"))
-        .containsExactly("1:1");
+        .containsExactly("1:1", "2:1");
     assertThat(query(file, "SELECT name FROM sqlite_master WHERE type = 'table'"))
         .contains(
             "changes",
@@ -68,7 +68,10 @@ class SqliteStoreFileTest {
             "lww_docs",
             "lww_ops",
             "lww_seen_ids",
-            "tombstones");
+            "tombstones",
+            "collection_heads",
+            "collection_records",
+            "collection_seen_ids");
   }
 
   @Test
@@ -165,7 +168,7 @@ class SqliteStoreFileTest {
             query(
                 dataDirectory.resolve("patchbay.db"),
                 "SELECT count(*) FROM flyway_schema_history WHERE version IS NOT NULL"))
-        .containsExactly("1");
+        .containsExactly("2");
   }
 
   @Test
