@@ -3,6 +3,8 @@ package dev.patchbay.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.patchbay.core.json.Json;
+import dev.patchbay.core.patch.JsonPatch;
+import dev.patchbay.core.patch.PatchOp;
 import dev.patchbay.server.store.DocStores;
 import java.net.URI;
 import java.util.List;
@@ -222,6 +224,41 @@ class PatchesProtocolEndToEndTest {
       assertThat(resentUpload.get("changes")).isEmpty();
       assertThat(resentUpload.get("docReloadRequired").asBoolean()).isTrue();
       assertThat(c1.result("getChangesSince", str("doc1"), num(0))).hasSize(2);
+    }
+  }
+
+  @Test
+  void resendOnNewConnectionAfterLostAnswer_tailIsNotTransformedOverItsOwnHead() {
+    // The client sent [A]; the server committed it, the answer was lost with the connection. On
+    // the next connection the client sends its queue [A, B], B made after A (remove 'y', at
+    // index 2 of [a, x, y]). A is recognised as committed by its id, so B is not transformed
+    // over A a second time (which would remove index 3, past the end). Found by the client fuzz.
+    String a =
+        "{'id':'lostAnswerA','baseRev':1,'rev':2,'ops':[{'op':'add','path':'/items/0','value':'a'}],"
+            + "'createdAt':"
+            + CREATED
+            + ",'committedAt':0}";
+    String b =
+        "{'id':'lostAnswerB','baseRev':1,'rev':3,'ops':[{'op':'remove','path':'/items/2'}],"
+            + "'createdAt':"
+            + CREATED
+            + ",'committedAt':0}";
+    try (TestClient first = new TestClient(uri)) {
+      first.result("commitChanges", str("doc1"), json(FIRST));
+      first.result("commitChanges", str("doc1"), json("[" + a + "]"));
+    }
+    try (TestClient again = new TestClient(uri)) {
+      JsonNode answer = again.result("commitChanges", str("doc1"), json("[" + a + "," + b + "]"));
+
+      assertThat(answer.get("changes")).hasSize(2);
+      assertThat(answer.get("changes").get(1).get("ops").get(0).get("path").stringValue())
+          .isEqualTo("/items/2");
+      JsonNode doc = again.result("getDoc", str("doc1"));
+      JsonNode state = doc.get("state");
+      for (JsonNode change : doc.get("changes")) {
+        state = JsonPatch.apply(state, PatchOp.listFromJson(change.get("ops")));
+      }
+      assertThat(state.get("items")).isEqualTo(json("['a','x']"));
     }
   }
 
