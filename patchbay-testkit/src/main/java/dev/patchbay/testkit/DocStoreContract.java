@@ -164,6 +164,34 @@ public abstract class DocStoreContract {
   }
 
   @Test
+  public void saveChangesAfter_expectedRevMatches_writes() {
+    await(store.saveChanges("d", 0, List.of(change("a", 1))));
+    await(store.saveChanges("d", 1, List.of(change("b", 2), change("c", 3))));
+    assertThat(store.currentRev("d")).isEqualTo(3);
+  }
+
+  @Test
+  public void saveChangesAfter_expectedRevStale_failsWithRevConflictAndWritesNothing() {
+    await(store.saveChanges("d", 0, List.of(change("a", 1))));
+    Throwable error = failure(store.saveChanges("d", 0, List.of(change("b", 2))));
+    assertThat(error).isInstanceOf(RevConflictException.class);
+    assertThat(store.currentRev("d")).isEqualTo(1);
+    assertThat(store.findChanges("d", List.of("b"))).isEmpty();
+  }
+
+  @Test
+  public void saveChangesAfter_earlierWriteFailed_laterDependentWriteFailsToo() {
+    await(store.saveChanges("d", 0, List.of(change("a", 1))));
+    // Queued back to back: the first conflicts (id taken), so the second, which assumed it,
+    // must not leave a gap.
+    CompletableFuture<Void> first = store.saveChanges("d", 1, List.of(change("a", 2)));
+    CompletableFuture<Void> second = store.saveChanges("d", 2, List.of(change("c", 3)));
+    assertThat(failure(first)).isInstanceOf(DuplicateChangeIdException.class);
+    assertThat(failure(second)).isInstanceOf(RevConflictException.class);
+    assertThat(store.currentRev("d")).isEqualTo(1);
+  }
+
+  @Test
   public void saveChanges_emptyList_writesNothing() {
     await(store.saveChanges("d", List.of()));
 

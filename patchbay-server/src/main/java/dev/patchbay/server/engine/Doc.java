@@ -8,8 +8,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A loaded document: the one-writer mailbox shared by both algorithms. Writes run one at a time;
- * the next starts when the previous one's durable write completed, so in-memory state never runs
- * ahead of the store. Touched only by the document's shard thread.
+ * the next starts when the previous one's durable write completed. (An OT commit step may hold a
+ * batch of commits whose writes go out back to back; see {@code OtDoc.durableRev}.) Touched only by
+ * the document's shard thread.
  */
 abstract class Doc {
   final String id;

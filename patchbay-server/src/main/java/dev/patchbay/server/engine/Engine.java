@@ -13,6 +13,7 @@ import dev.patchbay.server.spi.DocStore;
 import dev.patchbay.server.spi.DuplicateChangeIdException;
 import dev.patchbay.server.spi.LwwState;
 import dev.patchbay.server.spi.LwwWrite;
+import dev.patchbay.server.spi.RevConflictException;
 import dev.patchbay.server.spi.Tombstone;
 import dev.patchbay.server.spi.VersionMetadata;
 import dev.patchbay.server.spi.VersionOrder;
@@ -166,7 +167,7 @@ public final class Engine implements AutoCloseable {
     if (isLww(docId)) {
       return writeAny(docId, LwwDoc.class, doc -> commitLww(doc, changes, originId));
     }
-    return write(docId, doc -> commitOt(doc, changes, forceCommit, originId, Set.of(), 0));
+    return commitOtQueued(docId, changes, forceCommit, originId);
   }
 
   /**
@@ -180,7 +181,7 @@ public final class Engine implements AutoCloseable {
         docId,
         doc -> {
           requireNotDeleted(doc);
-          long until = atRev == null ? doc.rev : Math.min(atRev, doc.rev);
+          long until = atRev == null ? doc.durableRev : Math.min(atRev, doc.durableRev);
           VersionMetadata v = doc.mainVersion;
           JsonNode state = doc.mainState;
           if (v != null && v.endRev() > until) {
@@ -208,7 +209,7 @@ public final class Engine implements AutoCloseable {
         docId,
         doc -> {
           requireNotDeleted(doc);
-          return changesBetween(doc, Math.max(0, rev), doc.rev);
+          return changesBetween(doc, Math.max(0, rev), doc.durableRev);
         });
   }
 
@@ -489,15 +490,20 @@ public final class Engine implements AutoCloseable {
   // ---------------------------------------------------------------------------------------------
   // The OT commit (patches.md §4.1), run as one mailbox step of the document.
 
-  private CompletableFuture<CommitResult> commitOt(
-      OtDoc doc,
-      List<IncomingChange> input,
-      boolean forceCommit,
-      @Nullable String originId,
-      Set<String> storeCommittedIds,
-      int attempt) {
+  /**
+   * Computes one commit against the document's current in-memory state (which, inside a batch,
+   * already holds the tentative changes of the commits before it) without writing it. Version
+   * catch-up runs only for the first commit of a batch, so a version never covers a change that is
+   * not durable yet.
+   */
+  private Prepared prepareOt(OtDoc doc, PendingCommit pc, boolean firstOfBatch) {
+    List<IncomingChange> input = pc.input;
+    boolean forceCommit = pc.forceCommit;
+    @Nullable String originId = pc.originId;
+    Set<String> storeCommittedIds = pc.knownIds;
     if (input.isEmpty()) {
-      return CompletableFuture.completedFuture(new CommitResult(List.of(), false));
+      return new Prepared(
+          pc, List.of(), List.of(), false, List.of(), false, null, VersionOrigin.MAIN);
     }
     requireNotDeleted(doc);
     IncomingChange first = input.get(0);
@@ -606,7 +612,9 @@ public final class Engine implements AutoCloseable {
     }
 
     List<CompletableFuture<?>> versionWrites =
-        attempt == 0 ? catchUpVersionsIfDue(doc, initialRev, changes, now) : new ArrayList<>();
+        firstOfBatch && pc.attempt == 0
+            ? catchUpVersionsIfDue(doc, initialRev, changes, now)
+            : new ArrayList<>();
 
     List<Change> allCommitted = changesBetween(doc, baseRev, doc.rev);
     Set<String> changeIds = new HashSet<>();
@@ -647,7 +655,8 @@ public final class Engine implements AutoCloseable {
     }
     boolean reload = docReloadRequired;
     if (incoming.isEmpty()) {
-      return allOf(versionWrites).thenApply(x -> new CommitResult(catchup, reload));
+      return new Prepared(
+          pc, catchup, List.of(), reload, versionWrites, false, null, VersionOrigin.MAIN);
     }
 
     boolean offlineOrBatch = now - incoming.get(0).createdAt() > sessionMillis || batchId != null;
@@ -667,44 +676,202 @@ public final class Engine implements AutoCloseable {
               queue, allCommitted, doc.rev, forceCommit, ownIds(allCommitted, isOwnCommitted));
       sessionOrigin = VersionOrigin.OFFLINE_BRANCH;
     }
-    if (newChanges.isEmpty()) {
-      return allOf(versionWrites).thenApply(x -> new CommitResult(catchup, reload));
+    return new Prepared(
+        pc,
+        catchup,
+        List.copyOf(newChanges),
+        reload,
+        versionWrites,
+        offlineOrBatch,
+        batchId,
+        sessionOrigin);
+  }
+
+  /** A commit request waiting in its document's queue. */
+  static final class PendingCommit {
+    final List<IncomingChange> input;
+    final boolean forceCommit;
+    final @Nullable String originId;
+    final CompletableFuture<CommitResult> result;
+    Set<String> knownIds = Set.of(); // ids the store reported as already committed
+    int attempt;
+
+    PendingCommit(
+        List<IncomingChange> input,
+        boolean forceCommit,
+        @Nullable String originId,
+        CompletableFuture<CommitResult> result) {
+      this.input = input;
+      this.forceCommit = forceCommit;
+      this.originId = originId;
+      this.result = result;
     }
-    List<Change> committed = List.copyOf(newChanges);
-    long saveStart = System.nanoTime();
-    CompletableFuture<Void> save = store.saveChanges(doc.id, committed);
-    save.whenComplete((x, e) -> listener.storeWritten(doc.id, System.nanoTime() - saveStart));
-    if (offlineOrBatch) {
-      versionWrites.addAll(offlineSessionVersions(doc, committed, batchId, sessionOrigin));
+  }
+
+  /** A computed commit: what to answer, what to write. */
+  private record Prepared(
+      PendingCommit pc,
+      List<Change> catchup,
+      List<Change> committed,
+      boolean reload,
+      List<CompletableFuture<?>> versionWrites,
+      boolean offline,
+      @Nullable String batchId,
+      VersionOrigin sessionOrigin) {}
+
+  /** A prepared commit whose write (if any) has been handed to the store. */
+  private record Submitted(Prepared prepared, @Nullable CompletableFuture<Void> save) {}
+
+  private static final int MAX_BATCH = 256;
+
+  /**
+   * Queues an OT commit. The document's commits are processed in batches: one mailbox step takes
+   * every queued commit, computes each against the state left by the ones before it, and hands
+   * their writes to the store back to back (conditional on the revision before each), so they share
+   * a group commit instead of each waiting for the previous one's fsync. Answers and fan-out follow
+   * in order once the writes are durable. If a write fails, the ones after it fail too (they were
+   * conditional on it); those commits are recomputed from the reloaded durable state.
+   */
+  private CompletableFuture<CommitResult> commitOtQueued(
+      String docId, List<IncomingChange> changes, boolean forceCommit, @Nullable String originId) {
+    if (closing) {
+      return CompletableFuture.failedFuture(
+          new PatchbayException(503, "Server is shutting down, try again shortly"));
     }
-    versionWrites.add(save);
-    Shard shard = shardOf(doc.id);
-    return allOf(versionWrites)
-        .handleAsync(
-            (x, error) -> {
-              if (error == null) {
-                doc.append(committed);
-                listener.changesCommitted(doc.id, committed, originId);
-                List<Change> all = new ArrayList<>(catchup.size() + committed.size());
-                all.addAll(catchup);
-                all.addAll(committed);
-                return CompletableFuture.completedFuture(new CommitResult(all, reload));
-              }
-              Throwable cause = unwrap(error);
-              // The durable state may differ from what we computed against: reload it.
-              doc.loaded = false;
-              if (cause instanceof DuplicateChangeIdException dup
-                  && attempt < MAX_CONFLICT_RETRIES - 1
-                  && !storeCommittedIds.containsAll(dup.ids())) {
-                Set<String> known = new HashSet<>(storeCommittedIds);
-                known.addAll(dup.ids());
-                ensureLoaded(doc);
-                return commitOt(doc, input, forceCommit, originId, known, attempt + 1);
-              }
-              return CompletableFuture.<CommitResult>failedFuture(cause);
-            },
-            shard.executor)
-        .thenCompose(f -> f);
+    Shard shard = shardOf(docId);
+    CompletableFuture<CommitResult> result = new CompletableFuture<>();
+    inFlight.incrementAndGet();
+    result.whenComplete((v, e) -> inFlight.decrementAndGet());
+    PendingCommit pc = new PendingCommit(changes, forceCommit, originId, result);
+    shard.submit(
+        result,
+        () -> {
+          OtDoc doc = (OtDoc) shard.doc(docId);
+          doc.commitQueue.add(pc);
+          scheduleBatch(shard, doc);
+        });
+    return result;
+  }
+
+  private void scheduleBatch(Shard shard, OtDoc doc) {
+    if (!doc.batchQueued) {
+      doc.batchQueued = true;
+      doc.enqueue(() -> runBatch(shard, doc));
+    }
+    doc.drain(() -> resume(shard, doc));
+  }
+
+  private CompletableFuture<?> runBatch(Shard shard, OtDoc doc) {
+    doc.batchQueued = false;
+    List<PendingCommit> batch = new ArrayList<>();
+    while (!doc.commitQueue.isEmpty() && batch.size() < MAX_BATCH) {
+      batch.add(doc.commitQueue.poll());
+    }
+    try {
+      ensureLoaded(doc);
+    } catch (RuntimeException e) {
+      batch.forEach(pc -> pc.result.completeExceptionally(e));
+      return CompletableFuture.completedFuture(null);
+    }
+    List<Submitted> submitted = new ArrayList<>(batch.size());
+    List<CompletableFuture<?>> waits = new ArrayList<>();
+    for (PendingCommit pc : batch) {
+      Prepared p;
+      try {
+        p = prepareOt(doc, pc, submitted.isEmpty());
+      } catch (RuntimeException e) {
+        pc.result.completeExceptionally(e);
+        continue;
+      }
+      waits.addAll(p.versionWrites());
+      CompletableFuture<Void> save = null;
+      if (!p.committed().isEmpty()) {
+        long expected = doc.rev;
+        long saveStart = System.nanoTime();
+        save = store.saveChanges(doc.id, expected, p.committed());
+        save.whenComplete((x, e) -> listener.storeWritten(doc.id, System.nanoTime() - saveStart));
+        waits.add(save);
+        doc.append(p.committed()); // tentative until the write is durable (see finishBatch)
+      }
+      submitted.add(new Submitted(p, save));
+    }
+    if (submitted.isEmpty()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    // Wait for every write of the batch, failed or not, then settle the batch on the shard.
+    CompletableFuture<?>[] all =
+        waits.stream().map(f -> f.handle((x, e) -> null)).toArray(CompletableFuture<?>[]::new);
+    return CompletableFuture.allOf(all)
+        .thenRunAsync(() -> finishBatch(shard, doc, submitted), shard.executor);
+  }
+
+  private void finishBatch(Shard shard, OtDoc doc, List<Submitted> submitted) {
+    boolean failed = false;
+    List<PendingCommit> retry = new ArrayList<>();
+    for (Submitted item : submitted) {
+      Prepared p = item.prepared();
+      PendingCommit pc = p.pc();
+      Throwable error = null;
+      if (item.save() != null && item.save().isCompletedExceptionally()) {
+        error = unwrap(item.save().handle((x, e) -> e).join());
+      }
+      if (!failed && error == null) {
+        List<CompletableFuture<?>> versionWrites = List.of();
+        if (!p.committed().isEmpty()) {
+          doc.durableRev = p.committed().get(p.committed().size() - 1).rev();
+          listener.changesCommitted(doc.id, p.committed(), pc.originId);
+          if (p.offline()) {
+            versionWrites =
+                offlineSessionVersions(doc, p.committed(), p.batchId(), p.sessionOrigin());
+          }
+        }
+        List<Change> all = new ArrayList<>(p.catchup().size() + p.committed().size());
+        all.addAll(p.catchup());
+        all.addAll(p.committed());
+        CommitResult answer = new CommitResult(all, p.reload());
+        if (versionWrites.isEmpty()) {
+          pc.result.complete(answer);
+        } else {
+          // The offline session's versions are answered as part of the commit, as before batching.
+          allOf(versionWrites)
+              .whenComplete(
+                  (x, e) -> {
+                    if (e != null) {
+                      pc.result.completeExceptionally(unwrap(e));
+                    } else {
+                      pc.result.complete(answer);
+                    }
+                  });
+        }
+        continue;
+      }
+      // From the first failure on, the in-memory state ran ahead of the store: reload it, and
+      // recompute every later commit (their writes were conditional on the failed one).
+      failed = true;
+      doc.loaded = false;
+      if (error instanceof DuplicateChangeIdException dup && !pc.knownIds.containsAll(dup.ids())) {
+        Set<String> known = new HashSet<>(pc.knownIds);
+        known.addAll(dup.ids());
+        pc.knownIds = known;
+      } else if (error != null && !(error instanceof RevConflictException)) {
+        pc.result.completeExceptionally(error);
+        continue;
+      }
+      if (++pc.attempt >= MAX_CONFLICT_RETRIES) {
+        pc.result.completeExceptionally(
+            error != null
+                ? error
+                : new PatchbayException(503, "Commit could not be settled, try again shortly"));
+        continue;
+      }
+      retry.add(pc);
+    }
+    for (int i = retry.size() - 1; i >= 0; i--) {
+      doc.commitQueue.addFirst(retry.get(i));
+    }
+    if (!doc.commitQueue.isEmpty()) {
+      scheduleBatch(shard, doc);
+    }
   }
 
   private static Set<String> ownIds(List<Change> committed, Predicate<Change> isOwn) {
@@ -1057,6 +1224,7 @@ public final class Engine implements AutoCloseable {
     if (!doc.tail.isEmpty()) {
       doc.rev = doc.tail.get(doc.tail.size() - 1).rev();
     }
+    doc.durableRev = doc.rev;
     doc.loaded = true;
   }
 

@@ -3,6 +3,7 @@ package dev.patchbay.server.engine;
 import dev.patchbay.core.ot.Change;
 import dev.patchbay.server.spi.Tombstone;
 import dev.patchbay.server.spi.VersionMetadata;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -10,7 +11,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * The in-memory state of one loaded OT document. Touched only by its shard's thread, so it needs no
- * locks; it holds only what is durable (it advances after the store acknowledged a write).
+ * locks. While a commit batch's writes are in flight, {@code rev} and the tail run ahead of the
+ * store; {@code durableRev} marks what the store has acknowledged, and readers see only that far.
  *
  * <p>{@code tail} holds the committed changes with revisions in {@code (tailBase, rev]}, so the
  * common commit (a client a few revisions behind) transforms without reading the store, and {@code
@@ -21,6 +23,9 @@ final class OtDoc extends Doc {
   static final int MAX_TAIL = 2_000;
 
   long rev;
+  // The newest revision the store has acknowledged. {@code rev} runs ahead of it while a commit
+  // batch's writes are in flight; readers see only up to here.
+  long durableRev;
   long tailBase;
   final ArrayList<Change> tail = new ArrayList<>();
   @Nullable VersionMetadata mainVersion;
@@ -29,6 +34,9 @@ final class OtDoc extends Doc {
   @Nullable VersionMetadata lastVersion;
   // The batch id of the document's first change, read lazily (own-upload detection).
   boolean firstBatchKnown;
+  // Commit requests waiting for the next batch step, and whether that step is in the mailbox.
+  final ArrayDeque<Engine.PendingCommit> commitQueue = new ArrayDeque<>();
+  boolean batchQueued;
   @Nullable String firstBatchId;
 
   OtDoc(String id) {
@@ -39,6 +47,7 @@ final class OtDoc extends Doc {
   void reset(@Nullable Tombstone newTombstone) {
     super.reset(newTombstone);
     rev = 0;
+    durableRev = 0;
     tail.clear();
     tailBase = 0;
     mainVersion = null;
@@ -53,7 +62,10 @@ final class OtDoc extends Doc {
     return tail.isEmpty() ? null : tail.get(tail.size() - 1);
   }
 
-  /** Appends durable changes (contiguous after {@code rev}) and trims the tail to its bound. */
+  /**
+   * Appends committed changes (contiguous after {@code rev}) and trims the tail to its bound. They
+   * are tentative until {@link #durableRev} reaches them.
+   */
   void append(List<Change> committed) {
     for (Change c : committed) {
       tail.add(c);

@@ -71,4 +71,18 @@ public interface ChangeStore {
    * @return a future completed once all changes are durable
    */
   CompletableFuture<Void> saveChanges(String docId, List<Change> changes);
+
+  /**
+   * Saves committed changes like {@link #saveChanges(String, List)}, but only if the document's
+   * current revision is still {@code expectedRev}, checked atomically with the write; otherwise the
+   * future fails with {@link RevConflictException} and nothing is written. A writer that queues
+   * several dependent writes of one document uses it so that when one fails, every later one fails
+   * too instead of leaving a gap in the revisions.
+   *
+   * @param docId the document
+   * @param expectedRev the revision the document must have when the write is applied
+   * @param changes the committed changes
+   * @return a future completed once all changes are durable
+   */
+  CompletableFuture<Void> saveChanges(String docId, long expectedRev, List<Change> changes);
 }

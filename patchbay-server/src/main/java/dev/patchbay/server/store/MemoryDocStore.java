@@ -126,6 +126,15 @@ final class MemoryDocStore implements DocStore {
 
   @Override
   public CompletableFuture<Void> saveChanges(String docId, List<Change> changes) {
+    return save(docId, -1, changes);
+  }
+
+  @Override
+  public CompletableFuture<Void> saveChanges(String docId, long expectedRev, List<Change> changes) {
+    return save(docId, expectedRev, changes);
+  }
+
+  private CompletableFuture<Void> save(String docId, long expectedRev, List<Change> changes) {
     Objects.requireNonNull(changes, "changes");
     for (Change change : changes) {
       if (change.rev() <= 0) {
@@ -140,6 +149,10 @@ final class MemoryDocStore implements DocStore {
     return write(
         docId,
         d -> {
+          long current = d.changes.isEmpty() ? 0L : d.changes.lastKey();
+          if (expectedRev >= 0 && current != expectedRev) {
+            throw new RevConflictException(docId, List.of(expectedRev + 1));
+          }
           Set<String> seen = new HashSet<>();
           Set<String> duplicateIds = new LinkedHashSet<>();
           for (Change change : copy) {

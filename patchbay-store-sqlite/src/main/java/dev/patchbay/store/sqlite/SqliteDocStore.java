@@ -218,6 +218,15 @@ final class SqliteDocStore implements DocStore {
 
   @Override
   public CompletableFuture<Void> saveChanges(String docId, List<Change> changes) {
+    return save(docId, -1, changes);
+  }
+
+  @Override
+  public CompletableFuture<Void> saveChanges(String docId, long expectedRev, List<Change> changes) {
+    return save(docId, expectedRev, changes);
+  }
+
+  private CompletableFuture<Void> save(String docId, long expectedRev, List<Change> changes) {
     Objects.requireNonNull(docId, "docId");
     List<Change> batch = List.copyOf(changes);
     for (Change change : batch) {
@@ -231,10 +240,21 @@ final class SqliteDocStore implements DocStore {
     }
     List<String> bodies = new ArrayList<>(batch.size());
     for (Change change : batch) {
-      bodies.add(Json.write(change.toJson()));
+      bodies.add(change.toJsonString());
     }
     return writer.submit(
         c -> {
+          if (expectedRev >= 0) {
+            PreparedStatement head =
+                c.prepare("SELECT COALESCE(MAX(rev), 0) FROM changes WHERE doc_id = ?");
+            head.setString(1, docId);
+            try (ResultSet rows = head.executeQuery()) {
+              rows.next();
+              if (rows.getLong(1) != expectedRev) {
+                throw new RevConflictException(docId, List.of(expectedRev + 1));
+              }
+            }
+          }
           checkUnique(c, docId, batch);
           PreparedStatement insert =
               c.prepare("INSERT INTO changes (doc_id, rev, change_id, body) VALUES (?, ?, ?, ?)");
