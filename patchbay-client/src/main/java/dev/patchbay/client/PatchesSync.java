@@ -768,8 +768,20 @@ public final class PatchesSync implements AutoCloseable {
             snapshot -> {
               long rev = snapshot.path("rev").asLong(0);
               List<Change> changes = changes(snapshot.get("changes"));
-              if (doc.committedRev() > 0 && rev == 0 && changes.isEmpty()) {
+              long snapshotRev = changes.isEmpty() ? rev : changes.get(changes.size() - 1).rev();
+              long known = doc.committedRev();
+              if (known > 0 && snapshotRev <= known) {
+                // Stale: changes arrived while the request was out. Loading it would rebase the
+                // pending changes over changes they were already rebased over (found by the
+                // seeded client fuzz: edits made right after loading were lost).
                 return done();
+              }
+              if (known > 0 && rev <= known) {
+                // The snapshot's changes cover everything after our revision: apply them as a
+                // catch-up, which skips the ones we have.
+                return doc.applyServerChanges(changes) == PatchesDoc.ApplyOutcome.GAP
+                    ? catchUp(doc)
+                    : done();
               }
               doc.loadSnapshot(snapshot.get("state"), rev, changes);
               return done();

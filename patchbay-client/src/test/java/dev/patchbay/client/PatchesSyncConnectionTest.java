@@ -375,6 +375,30 @@ class PatchesSyncConnectionTest {
   }
 
   @Test
+  void staleGetDocAnswer_afterTheSameRevisionArrived_keepsEditsMadeMeanwhile() {
+    PatchesDoc doc = patches.openDoc("d");
+    sync(ReconnectPolicy.DEFAULT).connect();
+    FakeConnection c = transport.last();
+    c.answer(c.sent(0), Json.parse("[\"d\"]"));
+    JsonNode getDoc = c.sent(1);
+    String created = change("one", 1, "{\"op\":\"add\",\"path\":\"/items\",\"value\":[\"x\"]}");
+    c.listener.onText(
+        "{\"jsonrpc\":\"2.0\",\"method\":\"changesCommitted\",\"params\":{\"docId\":\"d\","
+            + "\"changes\":["
+            + created
+            + "]}}");
+    doc.change(p -> p.add("/items/1", "mine"));
+
+    // The answer to the getDoc sent before rev 1 arrived holds nothing newer. Loading it rebased
+    // the edit over rev 1 a second time, and the add of /items dropped it (found by the fuzz).
+    c.answer(getDoc, Json.parse("{\"state\":null,\"rev\":0,\"changes\":[" + created + "]}"));
+
+    assertThat(doc.committedRev()).isEqualTo(1);
+    assertThat(doc.pendingChanges()).hasSize(1);
+    assertThat(doc.state().get("items")).isEqualTo(Json.parse("[\"x\",\"mine\"]"));
+  }
+
+  @Test
   void subscribeFilter_excludedDoc_isSyncedButNotSubscribed() {
     patches.openDoc("keep");
     patches.openDoc("skip");

@@ -87,6 +87,10 @@ public final class ConvergenceFuzz {
    * @param steps the number of random steps before the network heals
    * @param appends whether edits include {@code /-} array appends
    * @param restarts whether clients restart from their stores
+   * @param bursts whether several requests may reach the server before it runs any (the engine then
+   *     batches a document's queued commits into one step)
+   * @param loadFirst whether every client loads the documents before the faults start; without,
+   *     client 0 creates them while the others connect, edit and fail at random
    * @param stores makes the clients' stores; returns a fresh factory per run
    */
   public record Options(
@@ -95,6 +99,8 @@ public final class ConvergenceFuzz {
       int steps,
       boolean appends,
       boolean restarts,
+      boolean bursts,
+      boolean loadFirst,
       java.util.function.Supplier<StoreFactory> stores) {
     /** Validates the counts. */
     public Options {
@@ -108,23 +114,43 @@ public final class ConvergenceFuzz {
     }
 
     /**
-     * The default run: 2 to 5 clients, 120 steps, explicit-index appends only, restarts from {@code
-     * stores}.
+     * The default run: 2 to 5 clients, 100 steps, appends at explicit indexes and with {@code /-},
+     * restarts from {@code stores}, request bursts, documents loaded before the faults start.
      */
     public static Options defaults(java.util.function.Supplier<StoreFactory> stores) {
-      return new Options(2, 5, 120, false, true, stores);
+      return new Options(2, 5, 100, true, true, true, true, stores);
     }
 
     /** Returns these options with {@code /-} appends on or off. */
     public Options withAppends(boolean on) {
-      return new Options(minClients, maxClients, steps, on, restarts, stores);
+      return new Options(minClients, maxClients, steps, on, restarts, bursts, loadFirst, stores);
+    }
+
+    /** Returns these options with request bursts on or off. */
+    public Options withBursts(boolean on) {
+      return new Options(minClients, maxClients, steps, appends, restarts, on, loadFirst, stores);
+    }
+
+    /** Returns these options with the documents loaded everywhere first, or created in the fray. */
+    public Options withLoadFirst(boolean on) {
+      return new Options(minClients, maxClients, steps, appends, restarts, bursts, on, stores);
     }
 
     /** Returns these options with {@code count} steps. */
     public Options withSteps(int count) {
-      return new Options(minClients, maxClients, count, appends, restarts, stores);
+      return new Options(
+          minClients, maxClients, count, appends, restarts, bursts, loadFirst, stores);
     }
   }
+
+  /**
+   * What a passing run did, so a test can check the fuzz exercises what it claims to.
+   *
+   * @param clients the number of clients
+   * @param actions how often each kind of action happened, by name
+   * @param serverRevs the head revision of each document at the end
+   */
+  public record Summary(int clients, Map<String, Integer> actions, Map<String, Long> serverRevs) {}
 
   /** A store factory over in-memory stores that outlive their clients' restarts. */
   public static StoreFactory inMemoryStores() {
@@ -141,12 +167,16 @@ public final class ConvergenceFuzz {
   /**
    * Runs seed {@code seed}.
    *
+   * @return what the run did
    * @throws AssertionError naming the seed, the broken property and the operation log
    */
-  public static void run(long seed, Options options) {
+  public static Summary run(long seed, Options options) {
     Run run = new Run(seed, options);
     try {
       run.execute();
+      Map<String, Long> revs = new java.util.TreeMap<>();
+      run.serverLog.forEach((doc, log) -> revs.put(doc, (long) log.size()));
+      return new Summary(run.clients.size(), Map.copyOf(run.actions), Map.copyOf(revs));
     } catch (AssertionError | RuntimeException e) {
       throw new AssertionError(run.report(e), e);
     } finally {
@@ -173,6 +203,7 @@ public final class ConvergenceFuzz {
     final Map<String, List<Change>> serverLog = new HashMap<>();
     final Map<String, List<JsonNode>> serverStates = new HashMap<>();
     final Map<String, Set<String>> serverIds = new HashMap<>();
+    final Map<String, Integer> actions = new java.util.TreeMap<>();
     int step;
 
     Run(long seed, Options options) {
@@ -220,7 +251,9 @@ public final class ConvergenceFuzz {
       for (String doc : DOC_IDS) {
         clients.get(0).doc(doc).change(p -> OtEdits.seed().forEach(p::op));
       }
-      deliverEverything();
+      if (options.loadFirst()) {
+        deliverEverything();
+      }
       checkInvariants();
       for (step = 1; step <= options.steps(); step++) {
         act();
@@ -245,33 +278,49 @@ public final class ConvergenceFuzz {
     private void act() {
       for (int attempt = 0; attempt < 20; attempt++) {
         int roll = random.nextInt(100);
+        String kind;
         boolean done;
         if (roll < 30) {
+          kind = "edit";
           done = edit();
         } else if (roll < 52) {
+          kind = "deliver to server";
           done = deliver(true);
         } else if (roll < 78) {
+          kind = "deliver to client";
           done = deliver(false);
         } else if (roll < 81) {
+          kind = "drop connection";
           done = dropConnection();
         } else if (roll < 84) {
+          kind = "lose answer";
           done = loseAnswer();
         } else if (roll < 87) {
+          kind = "duplicate request";
           done = duplicateRequest();
         } else if (roll < 92) {
+          kind = "go offline or online";
           done = toggleOnline();
         } else if (roll < 94) {
+          kind = "restart";
           done = options.restarts() && restart();
         } else if (roll < 99) {
+          kind = "time passes";
           done = passTime();
         } else {
+          kind = "time jumps";
           done = jumpTime();
         }
         if (done) {
+          count(kind);
           return;
         }
       }
       log.add(step + ": nothing to do");
+    }
+
+    private void count(String kind) {
+      actions.merge(kind, 1, Integer::sum);
     }
 
     private boolean edit() {
@@ -300,6 +349,9 @@ public final class ConvergenceFuzz {
     }
 
     private boolean deliver(boolean toServer) {
+      if (toServer && options.bursts() && random.nextInt(8) == 0) {
+        return burst();
+      }
       List<FuzzNetwork.Link> candidates = new ArrayList<>();
       for (FuzzNetwork.Link l : network.openLinks()) {
         if (!(toServer ? l.toServer : l.toClient).isEmpty()) {
@@ -314,6 +366,9 @@ public final class ConvergenceFuzz {
       List<Integer> deliverable = link.deliverable(queue);
       int index = random.nextInt(4) == 0 ? deliverable.get(random.nextInt(deliverable.size())) : 0;
       FuzzNetwork.Message m = toServer ? link.deliverToServer(index) : link.deliverToClient(index);
+      if (index > 0) {
+        count("overtake");
+      }
       log.add(
           step
               + ": "
@@ -323,6 +378,26 @@ public final class ConvergenceFuzz {
               + m.describe()
               + " "
               + abbreviate(m.text()));
+      return true;
+    }
+
+    /**
+     * Hands the next request of every connection that has one to the server before the server runs
+     * anything, as requests arriving together on different connections do; the engine then works
+     * through a document's queued commits in one step.
+     */
+    private boolean burst() {
+      List<String> delivered = new ArrayList<>();
+      for (FuzzNetwork.Link link : network.openLinks()) {
+        if (!link.toServer.isEmpty()) {
+          delivered.add(link + " " + link.deliverToServer(0).describe());
+        }
+      }
+      if (delivered.isEmpty()) {
+        return false;
+      }
+      log.add(step + ": together -> server: " + String.join(", ", delivered));
+      count("burst");
       return true;
     }
 

@@ -516,7 +516,7 @@ public final class Engine implements AutoCloseable {
       // A flush starts at rev 1, so rev > 1 on baseRev 0 continues a flush whose head was answered.
       boolean continuation = first.rev() != null && first.rev() > 1;
       for (IncomingChange c : input) {
-        if (hasRootOp(c) && !isOwnUpload(doc, batchId)) {
+        if (hasRootOp(c) && !isOwnUpload(doc, batchId, input)) {
           throw new PatchbayException(
               400,
               "Document "
@@ -529,11 +529,15 @@ public final class Engine implements AutoCloseable {
         }
       }
       if (first.baseRev() != null && first.baseRev() == 0) {
-        if (!continuation) {
+        if (isOwnUpload(doc, batchId, input)) {
+          // The upload that created the document, resumed (its answer was lost, or a later batch
+          // of it): keep base 0, so committed echoes are recognised by id and the rest is
+          // transformed over whatever others committed since.
+        } else if (!continuation) {
           docReloadRequired = true;
           rebaseToHead = true;
           baseRev = initialRev;
-        } else if (!isOwnUpload(doc, batchId)) {
+        } else {
           throw new PatchbayException(
               409,
               "Document "
@@ -910,16 +914,23 @@ public final class Engine implements AutoCloseable {
   }
 
   /** Whether {@code batchId} is the multi-batch upload that created the document. */
-  private boolean isOwnUpload(OtDoc doc, @Nullable String batchId) {
-    if (batchId == null) {
-      return false;
-    }
+  private boolean isOwnUpload(OtDoc doc, @Nullable String batchId, List<IncomingChange> input) {
     if (!doc.firstBatchKnown) {
       List<Change> first = store.listChanges(doc.id, ChangeQuery.all().limit(1));
       doc.firstBatchId = first.isEmpty() ? null : first.get(0).batchId();
+      doc.firstChangeId = first.isEmpty() ? null : first.get(0).id();
       doc.firstBatchKnown = true;
     }
-    return batchId.equals(doc.firstBatchId);
+    if (batchId != null && batchId.equals(doc.firstBatchId)) {
+      return true;
+    }
+    // A re-sent upload whose answer was lost: the document's first change is among it (§4.1).
+    for (IncomingChange c : input) {
+      if (c.id().equals(doc.firstChangeId)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
