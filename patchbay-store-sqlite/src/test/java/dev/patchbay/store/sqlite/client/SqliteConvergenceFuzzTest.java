@@ -17,7 +17,7 @@ class SqliteConvergenceFuzzTest {
   @TempDir Path dir;
 
   static LongStream seeds() {
-    return LongStream.rangeClosed(1, Long.getLong("patchbay.fuzz.sqliteSeeds", 12));
+    return LongStream.rangeClosed(1, Long.getLong("patchbay.fuzz.sqliteSeeds", 8));
   }
 
   @ParameterizedTest(name = "seed {0}")
