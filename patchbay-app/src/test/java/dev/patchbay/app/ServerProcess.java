@@ -60,7 +60,16 @@ final class ServerProcess {
       m = LISTENING.matcher(line);
       if (m.find()) {
         ServerProcess server = new ServerProcess(process, URI.create("ws://" + m.group(1) + "/ws"));
-        Thread drain = new Thread(() -> out.lines().forEach(server.output::add), "server-output");
+        Thread drain =
+            new Thread(
+                () -> {
+                  try {
+                    out.lines().forEach(server.output::add);
+                  } catch (java.io.UncheckedIOException closed) {
+                    // the process was stopped and its output closed under us: nothing more to read
+                  }
+                },
+                "server-output");
         drain.setDaemon(true);
         drain.start();
         server.drain = drain;

@@ -18,11 +18,14 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -42,8 +45,12 @@ import tools.jackson.databind.node.ArrayNode;
  * Keeps the tracked documents of a {@link Patches} in sync with a Patches-protocol server. On every
  * (re)connection it subscribes to all tracked documents, then per document flushes pending changes
  * ({@code commitChanges}) or catches up ({@code getChangesSince}); afterwards it sends local edits
- * as they happen and applies the server's {@code changesCommitted} notifications. A lost connection
- * is reopened with backoff ({@link ReconnectPolicy}) until {@link #disconnect()}.
+ * as they happen and applies the server's {@code changesCommitted} notifications. OT and
+ * last-write-wins documents ({@link Algorithm}) share the connection; each is flushed by its own
+ * rules. Deletions made offline are sent after subscribing. A change the server rejects for good is
+ * quarantined ({@link Patches#quarantinedChanges()}) and the document syncs on. A lost connection
+ * is reopened with backoff ({@link ReconnectPolicy}) until {@link #disconnect()}; {@link
+ * #connectionState()} names where it stands.
  *
  * <p>All protocol work runs on one thread ({@code patchbay-sync-<n>}), so a document is never
  * synced twice at once. Listeners run on that thread; a throwing listener never stops the others.
@@ -82,6 +89,8 @@ public final class PatchesSync implements AutoCloseable {
       new Listeners<>();
   private final Listeners<BiConsumer<String, List<Change>>> remoteDeleteListeners =
       new Listeners<>();
+  private final Listeners<BiConsumer<ConnectionState, ConnectionState>> connectionListeners =
+      new Listeners<>();
 
   // Confined to the executor.
   private boolean wanted;
@@ -94,8 +103,11 @@ public final class PatchesSync implements AutoCloseable {
   private final Map<String, DocRun> runs = new HashMap<>();
   private final Map<String, DocSyncStatus> statuses = new HashMap<>();
   private final List<CompletableFuture<Void>> connectWaiters = new ArrayList<>();
+  private final Map<String, List<CompletableFuture<Void>>> deleteWaiters = new HashMap<>();
+  private final Set<String> deletesInFlight = new HashSet<>();
 
   private volatile SyncState state = SyncState.INITIAL;
+  private volatile ConnectionState connectionState = ConnectionState.DISCONNECTED;
   private volatile Map<String, DocSyncState> docStates = Map.of();
 
   /** Whether a document's sync is running, and whether another pass was asked for meanwhile. */
@@ -138,6 +150,7 @@ public final class PatchesSync implements AutoCloseable {
     patchesSubscriptions.add(patches.onLocalChange(doc -> run(() -> onLocalChange(doc.id()))));
     patchesSubscriptions.add(patches.onTrack(id -> run(() -> onTracked(id))));
     patchesSubscriptions.add(patches.onUntrack(id -> run(() -> onUntracked(id))));
+    patchesSubscriptions.add(patches.onDelete(id -> run(() -> onDeletedLocally(id))));
     run(() -> patches.trackedDocs().forEach(this::updateDocState));
   }
 
@@ -192,6 +205,28 @@ public final class PatchesSync implements AutoCloseable {
     return stateListeners.add(listener);
   }
 
+  /** Returns where the connection stands. */
+  public ConnectionState connectionState() {
+    return connectionState;
+  }
+
+  /**
+   * Registers a listener for connection state changes, called with the previous and the new state
+   * only when the state really changed.
+   */
+  public Subscription onConnectionStateChange(
+      BiConsumer<ConnectionState, ConnectionState> listener) {
+    return connectionListeners.add(listener);
+  }
+
+  /**
+   * Registers a listener called with the new map whenever {@link #docStates()} is replaced: the
+   * Patches name for {@link #onDocStatesChange}.
+   */
+  public Subscription onSyncedChange(Consumer<Map<String, DocSyncState>> listener) {
+    return docStateListeners.add(listener);
+  }
+
   /** Registers a listener called with the new map whenever {@link #docStates()} is replaced. */
   public Subscription onDocStatesChange(Consumer<Map<String, DocSyncState>> listener) {
     return docStateListeners.add(listener);
@@ -208,40 +243,36 @@ public final class PatchesSync implements AutoCloseable {
   /**
    * Registers a listener for documents another client deleted: it gets the document id and the
    * local changes that were still pending (they were not sent and are gone from the store, so this
-   * is the last chance to keep them). The document is no longer tracked.
+   * is the last chance to keep them). The document is no longer tracked. It is called for a {@code
+   * docDeleted} notification, and when the server refuses a document's sync because it was deleted
+   * (code 410), e.g. on reconnecting after offline edits.
    */
   public Subscription onRemoteDocDeleted(BiConsumer<String, List<Change>> listener) {
     return remoteDeleteListeners.add(listener);
   }
 
   /**
-   * Deletes a document on the server, then locally: it is no longer tracked and its stored data and
-   * pending changes are removed. Other clients get {@code onRemoteDocDeleted}.
+   * Deletes a document: locally at once ({@link Patches#deleteDoc}: untracked, its stored data and
+   * unsent changes removed, a tombstone kept), and on the server now when connected, otherwise on
+   * the next connection (also after a restart, from the tombstone). Other clients get {@code
+   * onRemoteDocDeleted}.
    *
-   * @return completes once the server deleted it and the local copy is gone; fails with code 503
-   *     when not connected (offline deletes are not supported yet) or with the server's error
+   * @return completes once the server confirmed the deletion (it already had none, 404 or 410, also
+   *     counts); fails with the server's error when it refuses for good (a 4xx), after which the
+   *     tombstone is dropped; a lost connection only postpones it
    */
   public CompletableFuture<Void> deleteDoc(String docId) {
     Objects.requireNonNull(docId, "docId");
     CompletableFuture<Void> done = new CompletableFuture<>();
-    run(
-        () -> {
-          TransportConnection c = connection;
-          if (c == null) {
-            done.completeExceptionally(new PatchbayException(503, "Not connected"));
-            return;
-          }
-          rpc.call(c, "deleteDoc", Json.NODES.stringNode(docId))
-              .whenComplete(
-                  (r, e) -> {
-                    if (e != null) {
-                      done.completeExceptionally(unwrap(e));
-                    } else {
-                      forget(docId);
-                      done.complete(null);
-                    }
-                  });
-        });
+    // Queued before the delete's own event, so the waiter is in place when the send happens.
+    run(() -> deleteWaiters.computeIfAbsent(docId, id -> new ArrayList<>()).add(done));
+    try {
+      patches.deleteDoc(docId);
+    } catch (RuntimeException e) {
+      // Nothing was deleted (the store failed): the waiter goes, the caller gets the failure.
+      run(() -> deleteWaiters.getOrDefault(docId, new ArrayList<>()).remove(done));
+      done.completeExceptionally(e);
+    }
     return done;
   }
 
@@ -289,6 +320,7 @@ public final class PatchesSync implements AutoCloseable {
           rpc.failAll(new PatchbayException(503, "Disconnected"));
           failWaiters(new PatchbayException(503, "Disconnected"));
           resetDocStatuses();
+          setConnectionState(ConnectionState.DISCONNECTED);
           publishState();
         });
   }
@@ -313,6 +345,7 @@ public final class PatchesSync implements AutoCloseable {
   private void open() {
     int gen = ++generation;
     connecting = true;
+    setConnectionState(ConnectionState.CONNECTING);
     publishState();
     CompletableFuture<TransportConnection> opening;
     try {
@@ -330,7 +363,9 @@ public final class PatchesSync implements AutoCloseable {
                       if (gen == generation && connecting) {
                         // Fail first: the cancelled attempt then finds itself abandoned.
                         connectFailed(
-                            gen, new TimeoutException("No connection within " + connectTimeout));
+                            gen,
+                            new TimeoutException(
+                                "Connection timeout: no connection within " + connectTimeout));
                         attempt.cancel(false);
                       }
                     }));
@@ -383,6 +418,7 @@ public final class PatchesSync implements AutoCloseable {
     connecting = false;
     connection = c;
     attempts = 0;
+    setConnectionState(ConnectionState.CONNECTED);
     publishState();
     scheduleHeartbeat(generation);
     List<CompletableFuture<Void>> waiters = List.copyOf(connectWaiters);
@@ -419,6 +455,7 @@ public final class PatchesSync implements AutoCloseable {
 
   private void scheduleReconnect() {
     if (!wanted) {
+      setConnectionState(ConnectionState.DISCONNECTED);
       return;
     }
     attempts++;
@@ -427,10 +464,12 @@ public final class PatchesSync implements AutoCloseable {
       wanted = false;
       PatchbayException gaveUp =
           new PatchbayException(503, "Gave up reconnecting after " + max + " attempts");
+      setConnectionState(ConnectionState.ERROR);
       emitError(gaveUp, null);
       failWaiters(gaveUp);
       return;
     }
+    setConnectionState(ConnectionState.RECONNECTING);
     Duration delay = reconnectPolicy.delay(attempts, random.getAsDouble());
     reconnectTimer =
         scheduler.schedule(
@@ -521,6 +560,7 @@ public final class PatchesSync implements AutoCloseable {
   private void syncAll() {
     TransportConnection c = connection;
     List<String> ids = List.copyOf(patches.trackedDocs());
+    sendPendingDeletes();
     if (c == null || ids.isEmpty()) {
       return;
     }
@@ -538,6 +578,63 @@ public final class PatchesSync implements AutoCloseable {
               // Sync even when subscribing failed: the catch-up still brings the documents current.
               ids.forEach(this::syncDoc);
             });
+  }
+
+  /** Sends the deletions made while offline (or before a restart), after the documents' sync. */
+  private void sendPendingDeletes() {
+    for (String docId : patches.pendingDeletes()) {
+      sendDelete(docId);
+    }
+  }
+
+  private void onDeletedLocally(String docId) {
+    forgetSyncState(docId);
+    if (connection != null) {
+      sendDelete(docId);
+    }
+  }
+
+  private void sendDelete(String docId) {
+    TransportConnection c = connection;
+    if (c == null || !deletesInFlight.add(docId)) {
+      return;
+    }
+    rpc.call(c, "deleteDoc", Json.NODES.stringNode(docId))
+        .whenComplete(
+            (r, e) -> {
+              deletesInFlight.remove(docId);
+              Throwable error = e == null ? null : unwrap(e);
+              int code = error instanceof PatchbayException p ? p.code() : 0;
+              if (error == null || code == 404 || code == 410) {
+                patches.store().removeTombstone(docId);
+                completeDeleteWaiters(docId, null);
+              } else if (isClientError(code) && code != 408 && code != 429) {
+                // Refused for good (e.g. not allowed): keeping the tombstone would retry forever.
+                patches.store().removeTombstone(docId);
+                emitError(error, docId);
+                completeDeleteWaiters(docId, error);
+              } else if (code != 503) {
+                emitError(error, docId); // kept: the next connection sends it again
+              }
+            });
+  }
+
+  private void completeDeleteWaiters(String docId, @Nullable Throwable error) {
+    List<CompletableFuture<Void>> waiters = deleteWaiters.remove(docId);
+    if (waiters == null) {
+      return;
+    }
+    for (CompletableFuture<Void> w : waiters) {
+      if (error == null) {
+        w.complete(null);
+      } else {
+        w.completeExceptionally(error);
+      }
+    }
+  }
+
+  private static boolean isClientError(int code) {
+    return code >= 400 && code < 500;
   }
 
   private void onTracked(String docId) {
@@ -600,9 +697,7 @@ public final class PatchesSync implements AutoCloseable {
       return;
     }
     if ("docDeleted".equals(n.method())) {
-      List<Change> pending = patches.doc(docId).pendingChanges();
-      forget(docId);
-      remoteDeleteListeners.emit(l -> l.accept(docId, pending));
+      remoteDeleted(docId);
       return;
     }
     if (!"changesCommitted".equals(n.method())) {
@@ -619,6 +714,13 @@ public final class PatchesSync implements AutoCloseable {
       syncDoc(docId);
     }
     updateDocState(docId);
+  }
+
+  /** Forgets a document another client deleted and hands its unsent changes to the listeners. */
+  private void remoteDeleted(String docId) {
+    List<Change> pending = patches.doc(docId).pendingChanges();
+    forget(docId);
+    remoteDeleteListeners.emit(l -> l.accept(docId, pending));
   }
 
   /** Drops every trace of a deleted document: tracking, stored data, sync state. */
@@ -667,9 +769,16 @@ public final class PatchesSync implements AutoCloseable {
                   if (gen != generation) {
                     return; // the connection changed; the next one resyncs everything
                   }
-                  if (e != null) {
+                  Throwable error = e == null ? null : unwrap(e);
+                  if (error instanceof PatchbayException p
+                      && p.code() == 410
+                      && patches.isTracked(docId)) {
+                    remoteDeleted(docId);
+                    return;
+                  }
+                  if (error != null) {
                     setStatus(docId, DocSyncStatus.ERROR);
-                    emitError(unwrap(e), docId);
+                    emitError(error, docId);
                   } else {
                     setStatus(docId, DocSyncStatus.SYNCED);
                   }
@@ -681,7 +790,7 @@ public final class PatchesSync implements AutoCloseable {
 
   private CompletableFuture<Void> syncOnce(PatchesDoc doc) {
     if (doc.hasPending()) {
-      return flush(doc);
+      return doc.algorithm() == Algorithm.LWW ? flushLww(doc) : flush(doc);
     }
     if (doc.committedRev() == 0) {
       return reload(doc);
@@ -721,9 +830,13 @@ public final class PatchesSync implements AutoCloseable {
       array.add(change.toJson());
       ids.add(change.id());
     }
-    return rpc.call(c, "commitChanges", Json.NODES.stringNode(doc.id()), array)
+    return quarantineRejected(
+            doc, ids, rpc.call(c, "commitChanges", Json.NODES.stringNode(doc.id()), array))
         .thenCompose(
             result -> {
+              if (result == null) {
+                return done(); // rejected and quarantined; the flush goes on with the rest
+              }
               JsonNode reload = result.get("docReloadRequired");
               if (reload != null && reload.asBoolean(false)) {
                 doc.dropPending(ids);
@@ -737,6 +850,70 @@ public final class PatchesSync implements AutoCloseable {
               // Sent changes missing from the answer were transformed away by the server.
               return applied.thenRun(() -> doc.dropPending(ids));
             });
+  }
+
+  /**
+   * Sends the sending change of a last-write-wins document (built from the consolidated pending ops
+   * when none is in flight), applies the answer, and goes on while edits arrived meanwhile.
+   */
+  private CompletableFuture<Void> flushLww(PatchesDoc doc) {
+    TransportConnection c = connection;
+    if (c == null) {
+      return CompletableFuture.failedFuture(new PatchbayException(503, "Not connected"));
+    }
+    Change sending = doc.lwwSendingChange();
+    if (sending == null) {
+      return done();
+    }
+    return quarantineRejected(
+            doc,
+            List.of(sending.id()),
+            rpc.call(
+                c,
+                "commitChanges",
+                Json.NODES.stringNode(doc.id()),
+                Json.array().add(sending.toJson())))
+        .thenCompose(
+            result -> {
+              if (result != null) {
+                doc.lwwCommitted(sending.id(), changes(result.get("changes")));
+              }
+              return doc.hasPending() ? flushLww(doc) : done();
+            });
+  }
+
+  /**
+   * Passes a commit's answer on, or, when the server rejected the sent changes for good, moves them
+   * to the quarantine, reports the error and answers {@code null}, so the flush goes on with the
+   * rest. Rejected for good: code 400 or 413 (invalid, or too large to store); when the error's
+   * data names one sent change ({@code changeId}) only that one goes, otherwise all sent ones.
+   * Other errors (connection, 5xx, 409, 410, 429, auth) fail the flush as before.
+   */
+  private CompletableFuture<@Nullable JsonNode> quarantineRejected(
+      PatchesDoc doc, List<String> sentIds, CompletableFuture<JsonNode> answer) {
+    return answer.handle(
+        (result, e) -> {
+          if (e == null) {
+            return result;
+          }
+          Throwable error = unwrap(e);
+          if (!(error instanceof PatchbayException p) || (p.code() != 400 && p.code() != 413)) {
+            throw e instanceof CompletionException ce ? ce : new CompletionException(error);
+          }
+          JsonNode named = p.data() == null ? null : p.data().get("changeId");
+          List<String> rejected =
+              named != null && named.isString() && sentIds.contains(named.stringValue())
+                  ? List.of(named.stringValue())
+                  : sentIds;
+          List<QuarantinedChange> moved = doc.quarantine(rejected, p);
+          LOG.warn(
+              "The server rejected {} change(s) of {} for good; quarantined: {}",
+              moved.size(),
+              doc.id(),
+              p.getMessage());
+          emitError(p, doc.id());
+          return null;
+        });
   }
 
   private CompletableFuture<Void> catchUp(PatchesDoc doc) {
@@ -870,6 +1047,15 @@ public final class PatchesSync implements AutoCloseable {
     stateListeners.emit(l -> l.accept(next));
   }
 
+  private void setConnectionState(ConnectionState next) {
+    ConnectionState previous = connectionState;
+    if (previous == next) {
+      return;
+    }
+    connectionState = next;
+    connectionListeners.emit(l -> l.accept(previous, next));
+  }
+
   private void emitError(Throwable error, @Nullable String docId) {
     LOG.debug("Sync error{}: {}", docId == null ? "" : " on " + docId, error.toString());
     errorListeners.emit(l -> l.accept(error, docId));
@@ -877,7 +1063,7 @@ public final class PatchesSync implements AutoCloseable {
 
   private static Throwable unwrap(Throwable e) {
     Throwable t = e;
-    while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
+    while (t instanceof CompletionException && t.getCause() != null) {
       t = t.getCause();
     }
     return t;

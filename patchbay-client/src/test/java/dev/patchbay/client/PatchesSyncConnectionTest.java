@@ -1,6 +1,7 @@
 package dev.patchbay.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.patchbay.client.spi.Scheduler;
 import dev.patchbay.client.spi.Transport;
@@ -142,6 +143,7 @@ class PatchesSyncConnectionTest {
 
     assertThat(transport.hanging.get(0)).isCancelled();
     assertThat(errors).singleElement().isInstanceOf(TimeoutException.class);
+    assertThat(errors.get(0)).hasMessageContaining("Connection timeout");
     assertThat(scheduler.nextLive().delay).isEqualTo(Duration.ofSeconds(1));
   }
 
@@ -298,13 +300,274 @@ class PatchesSyncConnectionTest {
   }
 
   @Test
-  void deleteDoc_offline_failsWith503() {
+  void deleteDoc_offline_deletesLocallyAtOnce_andSendsOnTheNextConnection() {
+    PatchesDoc doc = patches.openDoc("d");
+    doc.change(p -> p.add("/a", 1));
     PatchesSync sync = sync(ReconnectPolicy.DEFAULT);
 
-    assertThat(sync.deleteDoc("d"))
-        .failsWithin(Duration.ZERO)
-        .withThrowableOfType(java.util.concurrent.ExecutionException.class)
-        .withMessageContaining("Not connected");
+    CompletableFuture<Void> deleted = sync.deleteDoc("d");
+
+    assertThat(patches.trackedDocs()).isEmpty();
+    assertThat(patches.store().loadDoc("d")).isNull();
+    assertThat(patches.pendingDeletes()).containsExactly("d");
+    assertThat(deleted).isNotDone();
+    assertThatThrownBy(() -> doc.change(p -> p.add("/b", 2)))
+        .isInstanceOf(IllegalStateException.class);
+
+    sync.connect();
+    FakeConnection c = transport.last();
+    JsonNode delete = c.sent(0);
+    assertThat(delete.get("method").stringValue()).isEqualTo("deleteDoc");
+    assertThat(delete.get("params")).isEqualTo(Json.parse("[\"d\"]"));
+    c.answer(delete, Json.NODES.nullNode());
+
+    assertThat(deleted).isCompleted();
+    assertThat(patches.pendingDeletes()).isEmpty();
+  }
+
+  @Test
+  void deleteDoc_connectionLostBeforeAnswer_isSentAgainOnReconnect() {
+    PatchesSync sync = sync(ReconnectPolicy.DEFAULT);
+    sync.connect();
+    CompletableFuture<Void> deleted = sync.deleteDoc("d");
+    FakeConnection first = transport.last();
+    assertThat(first.sent(0).get("method").stringValue()).isEqualTo("deleteDoc");
+
+    first.listener.onClosed(1006, "gone");
+    scheduler.nextLive().run();
+    FakeConnection second = transport.last();
+    second.answer(second.sent(0), Json.NODES.nullNode());
+
+    assertThat(second.sent(0).get("method").stringValue()).isEqualTo("deleteDoc");
+    assertThat(deleted).isCompleted();
+    assertThat(patches.pendingDeletes()).isEmpty();
+  }
+
+  @Test
+  void deleteDoc_refusedWith403_dropsTombstoneAndFails() {
+    PatchesSync sync = sync(ReconnectPolicy.DEFAULT);
+    sync.connect();
+    CompletableFuture<Void> deleted = sync.deleteDoc("d");
+    FakeConnection c = transport.last();
+
+    c.error(c.sent(0), 403, "not yours", null);
+
+    assertThat(deleted).isCompletedExceptionally();
+    assertThat(patches.pendingDeletes()).isEmpty();
+    assertThat(errors).hasSize(1);
+    assertThat(errors.get(0)).hasMessageContaining("not yours");
+  }
+
+  @Test
+  void commitRejected_400NamingOneChange_quarantinesItAndSendsTheRest() {
+    PatchesDoc doc = patches.openDoc("d");
+    var bad = doc.change(p -> p.add("/a", 1));
+    var good = doc.change(p -> p.add("/b", 2));
+    PatchesSync sync = sync(ReconnectPolicy.DEFAULT);
+    List<String> errorDocs = new ArrayList<>();
+    sync.onError((e, id) -> errorDocs.add(id));
+    sync.connect();
+    FakeConnection c = transport.last();
+    c.answer(c.sent(0), Json.parse("[\"d\"]"));
+    JsonNode commit = c.sent(1);
+    assertThat(commit.get("params").get(1)).hasSize(2);
+
+    c.error(
+        commit,
+        400,
+        "Invalid change",
+        Json.object().put("changeId", bad.id()).put("scope", "change"));
+
+    assertThat(patches.quarantinedChanges("d"))
+        .singleElement()
+        .satisfies(
+            q -> {
+              assertThat(q.change().id()).isEqualTo(bad.id());
+              assertThat(q.code()).isEqualTo(400);
+            });
+    assertThat(errorDocs).containsExactly("d");
+    JsonNode retry = c.sent(2);
+    assertThat(retry.get("params").get(1)).hasSize(1);
+    assertThat(retry.get("params").get(1).get(0).get("id").stringValue()).isEqualTo(good.id());
+    c.answer(
+        retry,
+        Json.object().set("changes", Json.array().add(good.committed(1, 1, 5, "x").toJson())));
+
+    assertThat(doc.hasPending()).isFalse();
+    assertThat(doc.state()).isEqualTo(Json.parse("{\"b\":2}"));
+    assertThat(sync.docStates().get("d").status()).isEqualTo(DocSyncStatus.SYNCED);
+  }
+
+  @Test
+  void commitRejected_413ForTheDocument_quarantinesTheWholeBatch() {
+    PatchesDoc doc = patches.openDoc("d");
+    doc.change(p -> p.add("/a", 1));
+    doc.change(p -> p.add("/b", 2));
+    PatchesSync sync = sync(ReconnectPolicy.DEFAULT);
+    sync.connect();
+    FakeConnection c = transport.last();
+    c.answer(c.sent(0), Json.parse("[\"d\"]"));
+
+    c.error(c.sent(1), 413, "too big", Json.object().put("scope", "doc"));
+
+    assertThat(patches.quarantinedChanges("d")).hasSize(2);
+    assertThat(doc.hasPending()).isFalse();
+    assertThat(c.sent).hasSize(2);
+  }
+
+  @Test
+  void commitFailed_transientError_keepsChangesPendingAndMarksError() {
+    PatchesDoc doc = patches.openDoc("d");
+    doc.change(p -> p.add("/a", 1));
+    PatchesSync sync = sync(ReconnectPolicy.DEFAULT);
+    sync.connect();
+    FakeConnection c = transport.last();
+    c.answer(c.sent(0), Json.parse("[\"d\"]"));
+
+    c.error(c.sent(1), 500, "Internal server error", null);
+
+    assertThat(patches.quarantinedChanges()).isEmpty();
+    assertThat(doc.hasPending()).isTrue();
+    assertThat(sync.docStates().get("d").status()).isEqualTo(DocSyncStatus.ERROR);
+  }
+
+  @Test
+  void flushAnswered410_reportsRemoteDeleteWithThePendingChanges() {
+    PatchesDoc doc = patches.openDoc("d");
+    var mine = doc.change(p -> p.add("/a", 1));
+    PatchesSync sync = sync(ReconnectPolicy.DEFAULT);
+    List<Object> deleted = new ArrayList<>();
+    sync.onRemoteDocDeleted((id, pending) -> deleted.add(List.of(id, pending)));
+    sync.connect();
+    FakeConnection c = transport.last();
+    c.answer(c.sent(0), Json.parse("[\"d\"]"));
+
+    c.error(c.sent(1), 410, "Document d was deleted", Json.object().put("docId", "d"));
+
+    assertThat(deleted).containsExactly(List.of("d", List.of(mine)));
+    assertThat(patches.trackedDocs()).isEmpty();
+    assertThat(sync.docStates()).doesNotContainKey("d");
+  }
+
+  @Test
+  void lwwDoc_offlineEdits_areSentAsOneConsolidatedChange_editsInFlightFollow() {
+    Patches lww = Patches.builder(ClientStores.inMemory()).lww("s/*").build();
+    PatchesDoc doc = lww.openDoc("s/1");
+    doc.change(p -> p.add("/a", 1));
+    doc.change(p -> p.replace("/a", 2).increment("/n", 1));
+    doc.change(p -> p.increment("/n", 4));
+    PatchesSync sync =
+        PatchesSync.builder(lww, transport)
+            .scheduler(scheduler)
+            .executor(Runnable::run)
+            .random(() -> 0)
+            .build();
+    sync.connect();
+    FakeConnection c = transport.last();
+    c.answer(c.sent(0), Json.parse("[\"s/1\"]"));
+
+    JsonNode commit = c.sent(1);
+    JsonNode sent = commit.get("params").get(1);
+    assertThat(sent).hasSize(1);
+    JsonNode ops = sent.get(0).get("ops");
+    assertThat(ops).hasSize(2);
+    assertThat(ops.get(0).get("value").asInt()).isEqualTo(2);
+    assertThat(ops.get(1).get("op").stringValue()).isEqualTo("@inc");
+    assertThat(ops.get(1).get("value").asInt()).isEqualTo(5);
+    assertThat(ops.get(0).has("ts")).isTrue();
+    doc.change(p -> p.add("/b", true)); // waits: one change in flight at a time
+    assertThat(c.sent).hasSize(2);
+
+    String sentId = sent.get(0).get("id").stringValue();
+    c.answer(
+        commit,
+        Json.parse(
+            "{\"changes\":[{\"id\":\""
+                + sentId
+                + "\",\"baseRev\":0,\"rev\":1,\"ops\":["
+                + "{\"op\":\"replace\",\"path\":\"/a\",\"value\":2,\"ts\":1,\"rev\":1},"
+                + "{\"op\":\"replace\",\"path\":\"/n\",\"value\":5,\"ts\":1,\"rev\":1}"
+                + "],\"createdAt\":1,\"committedAt\":1}]}"));
+
+    JsonNode next = c.sent(2);
+    assertThat(next.get("params").get(1).get(0).get("baseRev").asLong()).isEqualTo(1);
+    assertThat(next.get("params").get(1).get(0).get("ops")).hasSize(1);
+    assertThat(doc.committedRev()).isEqualTo(1);
+    assertThat(doc.state()).isEqualTo(Json.parse("{\"a\":2,\"n\":5,\"b\":true}"));
+  }
+
+  @Test
+  void lwwDoc_rejectedChange_isQuarantined() {
+    Patches lww = Patches.builder(ClientStores.inMemory()).lww("s/*").build();
+    PatchesDoc doc = lww.openDoc("s/1");
+    doc.change(p -> p.add("/a", 1));
+    PatchesSync sync =
+        PatchesSync.builder(lww, transport)
+            .scheduler(scheduler)
+            .executor(Runnable::run)
+            .random(() -> 0)
+            .build();
+    sync.connect();
+    FakeConnection c = transport.last();
+    c.answer(c.sent(0), Json.parse("[\"s/1\"]"));
+    JsonNode commit = c.sent(1);
+    String sentId = commit.get("params").get(1).get(0).get("id").stringValue();
+
+    c.error(commit, 400, "bad", Json.object().put("changeId", sentId).put("scope", "change"));
+
+    assertThat(lww.quarantinedChanges("s/1"))
+        .singleElement()
+        .extracting(q -> q.change().id())
+        .isEqualTo(sentId);
+    assertThat(doc.hasPending()).isFalse();
+    assertThat(doc.state()).isEqualTo(Json.object());
+  }
+
+  @Test
+  void connectionState_followsTheMachine_andFiresOnlyOnRealChanges() {
+    transport.failAll = true;
+    PatchesSync sync = sync(ReconnectPolicy.DEFAULT.withMaxAttempts(1));
+    List<String> changes = new ArrayList<>();
+    sync.onConnectionStateChange((from, to) -> changes.add(from + ">" + to));
+    assertThat(sync.connectionState()).isEqualTo(ConnectionState.DISCONNECTED);
+
+    sync.connect();
+    scheduler.nextLive().run(); // second attempt fails too: the limit of one retry is reached
+    assertThat(sync.connectionState()).isEqualTo(ConnectionState.ERROR);
+    transport.failAll = false;
+    sync.connect();
+    sync.connect();
+    transport.last().listener.onClosed(1006, "gone");
+    sync.disconnect();
+    sync.disconnect();
+
+    assertThat(changes)
+        .containsExactly(
+            "DISCONNECTED>CONNECTING",
+            "CONNECTING>RECONNECTING",
+            "RECONNECTING>CONNECTING",
+            "CONNECTING>ERROR",
+            "ERROR>CONNECTING",
+            "CONNECTING>CONNECTED",
+            "CONNECTED>RECONNECTING",
+            "RECONNECTING>DISCONNECTED");
+  }
+
+  @Test
+  void onSyncedChange_getsEveryNewImmutableMap() {
+    PatchesSync sync = sync(ReconnectPolicy.DEFAULT);
+    List<java.util.Map<String, DocSyncState>> maps = new ArrayList<>();
+    sync.onSyncedChange(maps::add);
+
+    PatchesDoc doc = patches.openDoc("d");
+    doc.change(p -> p.add("/a", 1));
+
+    assertThat(maps).hasSizeGreaterThanOrEqualTo(2);
+    assertThat(maps.get(maps.size() - 1)).isSameAs(sync.docStates());
+    assertThat(sync.docStates().get("d"))
+        .isEqualTo(new DocSyncState(0, true, DocSyncStatus.UNSYNCED));
+    assertThatThrownBy(() -> sync.docStates().put("x", null))
+        .isInstanceOf(UnsupportedOperationException.class);
   }
 
   @Test
@@ -530,6 +793,17 @@ class PatchesSyncConnectionTest {
     JsonNode sent(int index) {
       assertThat(sent).hasSizeGreaterThan(index);
       return Json.parse(sent.get(index));
+    }
+
+    void error(JsonNode request, int code, String message, JsonNode data) {
+      var error = Json.object().put("code", code).put("message", message);
+      if (data != null) {
+        error.set("data", data);
+      }
+      var response = Json.object().put("jsonrpc", "2.0");
+      response.set("id", request.get("id"));
+      response.set("error", error);
+      listener.onText(Json.write(response));
     }
 
     void answer(JsonNode request, JsonNode result) {

@@ -1,38 +1,41 @@
 package dev.patchbay.client.internal;
 
+import dev.patchbay.client.QuarantinedChange;
 import dev.patchbay.client.spi.ClientStore;
 import dev.patchbay.client.spi.StoredDoc;
 import dev.patchbay.core.ot.Change;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
-import tools.jackson.databind.JsonNode;
 
 /**
  * A client store in memory: lost when the process ends. For tests, demos and clients that always
- * start from the server. Each document's record is an immutable {@link StoredDoc} swapped
- * atomically, so readers never see a half-applied update.
+ * start from the server. Each document's record is an immutable {@link StoredDoc}; every method
+ * holds the store's lock, so readers never see a half-applied update and the steps that touch two
+ * parts (a tombstone, a quarantine) are atomic.
  */
 public final class InMemoryClientStore implements ClientStore {
-  private final Map<String, StoredDoc> docs = new ConcurrentHashMap<>();
+  private final Map<String, StoredDoc> docs = new HashMap<>();
   private final Set<String> tracked = new LinkedHashSet<>();
+  private final Set<String> tombstones = new LinkedHashSet<>();
+  private final List<QuarantinedChange> quarantined = new ArrayList<>();
 
   /** Creates an empty store. */
   public InMemoryClientStore() {}
 
   @Override
   public synchronized void trackDocs(Collection<String> docIds) {
-    tracked.addAll(docIds);
+    tracked.addAll(List.copyOf(docIds));
   }
 
   @Override
   public synchronized void untrackDocs(Collection<String> docIds) {
-    tracked.removeAll(docIds);
+    tracked.removeAll(List.copyOf(docIds));
   }
 
   @Override
@@ -46,34 +49,66 @@ public final class InMemoryClientStore implements ClientStore {
   }
 
   @Override
-  public @Nullable StoredDoc loadDoc(String docId) {
+  public synchronized @Nullable StoredDoc loadDoc(String docId) {
     return docs.get(docId);
   }
 
   @Override
-  public void appendPending(String docId, Change change) {
-    docs.compute(
-        docId,
-        (id, old) -> {
-          StoredDoc base = old == null ? StoredDoc.empty() : old;
-          List<Change> pending = new ArrayList<>(base.pending());
-          pending.add(change);
-          return new StoredDoc(base.state(), base.committedRev(), pending);
-        });
+  public synchronized void appendPending(String docId, Change change) {
+    StoredDoc base = docs.getOrDefault(docId, StoredDoc.empty());
+    List<Change> pending = new ArrayList<>(base.pending());
+    pending.add(change);
+    docs.put(docId, new StoredDoc(base.state(), base.committedRev(), pending, base.sending()));
   }
 
   @Override
-  public void saveDoc(
-      String docId, @Nullable JsonNode state, long committedRev, List<Change> pending) {
-    docs.put(docId, new StoredDoc(state, committedRev, pending));
+  public synchronized void saveDoc(String docId, StoredDoc doc) {
+    docs.put(docId, doc);
   }
 
   @Override
-  public void deleteDoc(String docId) {
-    synchronized (this) {
-      tracked.remove(docId);
-    }
+  public synchronized void deleteDoc(String docId) {
+    tracked.remove(docId);
     docs.remove(docId);
+  }
+
+  @Override
+  public synchronized void addTombstone(String docId) {
+    deleteDoc(docId);
+    tombstones.add(docId);
+  }
+
+  @Override
+  public synchronized Set<String> tombstones() {
+    return Set.copyOf(tombstones);
+  }
+
+  @Override
+  public synchronized void removeTombstone(String docId) {
+    tombstones.remove(docId);
+  }
+
+  @Override
+  public synchronized void quarantine(
+      String docId, List<QuarantinedChange> changes, StoredDoc remaining) {
+    for (QuarantinedChange q : changes) {
+      if (!q.docId().equals(docId)) {
+        throw new IllegalArgumentException(
+            "Quarantined change of " + q.docId() + " given for " + docId);
+      }
+    }
+    quarantined.addAll(changes);
+    docs.put(docId, remaining);
+  }
+
+  @Override
+  public synchronized List<QuarantinedChange> quarantinedChanges() {
+    return List.copyOf(quarantined);
+  }
+
+  @Override
+  public synchronized boolean discardQuarantined(String docId, String changeId) {
+    return quarantined.removeIf(q -> q.docId().equals(docId) && q.change().id().equals(changeId));
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.patchbay.client.spi;
 
+import dev.patchbay.client.QuarantinedChange;
 import dev.patchbay.core.ot.Change;
 import java.util.Collection;
 import java.util.List;
@@ -8,8 +9,10 @@ import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Where the client keeps documents between edits and across restarts: the tracked document ids, and
- * per document its committed state, committed revision and pending changes.
+ * Where the client keeps documents between edits and across restarts: the tracked document ids; per
+ * document its committed state, committed revision, pending changes and the change in flight
+ * ({@link StoredDoc}); tombstones of documents deleted locally whose deletion the server has not
+ * confirmed yet; and quarantined changes (ones the server rejected for good).
  *
  * <p>Implementations must be safe for use from several threads. Every method is atomic: a reader
  * never sees half of a {@link #saveDoc} or {@link #appendPending}. Stored {@link JsonNode} trees
@@ -45,20 +48,65 @@ public interface ClientStore extends AutoCloseable {
 
   /**
    * Replaces everything stored for {@code docId} at once: after server changes were applied (new
-   * committed state and revision, pending queue rebased) or acknowledged changes were dropped.
+   * committed state and revision, pending queue rebased), acknowledged changes were dropped, or a
+   * last-write-wins document moved its pending change to {@code sending}.
+   *
+   * @param docId the document
+   * @param doc the committed state and revision, the full pending queue and the sending change
+   */
+  void saveDoc(String docId, StoredDoc doc);
+
+  /**
+   * Replaces everything stored for {@code docId} at once, with no change in flight; the same as
+   * {@code saveDoc(docId, new StoredDoc(state, committedRev, pending))}.
    *
    * @param docId the document
    * @param state the committed state, or {@code null} for none
    * @param committedRev the revision of {@code state}
    * @param pending the full pending queue, oldest first
    */
-  void saveDoc(String docId, @Nullable JsonNode state, long committedRev, List<Change> pending);
+  default void saveDoc(
+      String docId, @Nullable JsonNode state, long committedRev, List<Change> pending) {
+    saveDoc(docId, new StoredDoc(state, committedRev, pending));
+  }
 
   /**
-   * Removes everything stored for {@code docId} (state, pending changes) and stops tracking it;
-   * used once the server confirmed the document is deleted.
+   * Removes everything stored for {@code docId} (state, pending and sending changes) and stops
+   * tracking it; used when another client deleted the document. Quarantined changes stay.
    */
   void deleteDoc(String docId);
+
+  /**
+   * Deletes {@code docId} locally and remembers that the server must delete it too, in one step:
+   * like {@link #deleteDoc}, and a tombstone for the id is kept until {@link #removeTombstone}.
+   */
+  void addTombstone(String docId);
+
+  /** Returns the ids of the documents deleted locally and not yet on the server, immutable. */
+  Set<String> tombstones();
+
+  /** Forgets the tombstone of {@code docId} (the server confirmed the deletion); idempotent. */
+  void removeTombstone(String docId);
+
+  /**
+   * Quarantines changes the server rejected for good and saves what is left of the document, in one
+   * step: {@code changes} join the quarantine and {@code remaining} replaces the document.
+   *
+   * @param docId the document the changes belong to
+   * @param changes the rejected changes, each with {@code docId} as its document
+   * @param remaining the document without them (pending queue or sending change)
+   */
+  void quarantine(String docId, List<QuarantinedChange> changes, StoredDoc remaining);
+
+  /** Returns every quarantined change, oldest first, as an immutable list. */
+  List<QuarantinedChange> quarantinedChanges();
+
+  /**
+   * Discards one quarantined change for good.
+   *
+   * @return whether it was there
+   */
+  boolean discardQuarantined(String docId, String changeId);
 
   /** Releases the store's resources. The store must not be used afterwards. */
   @Override

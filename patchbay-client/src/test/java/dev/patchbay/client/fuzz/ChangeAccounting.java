@@ -137,6 +137,16 @@ final class ChangeAccounting {
     return false;
   }
 
+  void quarantined(int client, String docId, List<?> changes) {
+    violations.add(
+        "client "
+            + client
+            + " quarantined changes of "
+            + docId
+            + " the server rejected: "
+            + changes);
+  }
+
   /** Returns what happened to every change, by id, in the order they were made. */
   Map<String, Entry> entries() {
     return entries;

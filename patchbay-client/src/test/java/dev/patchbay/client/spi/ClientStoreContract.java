@@ -2,6 +2,7 @@ package dev.patchbay.client.spi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.patchbay.client.QuarantinedChange;
 import dev.patchbay.core.json.Json;
 import dev.patchbay.core.ot.Change;
 import dev.patchbay.core.patch.PatchOp;
@@ -47,6 +48,12 @@ public abstract class ClientStoreContract {
         .as("state %s equals %s", actual.state(), expected.state())
         .isTrue();
     assertPendingEquals(actual.pending(), expected.pending());
+    if (expected.sending() == null) {
+      assertThat(actual.sending()).as("sending").isNull();
+    } else {
+      assertThat(actual.sending()).as("sending").isNotNull();
+      assertPendingEquals(List.of(actual.sending()), List.of(expected.sending()));
+    }
   }
 
   /** Asserts that two pending queues hold the same changes as JSON, in the same order. */
@@ -131,5 +138,103 @@ public abstract class ClientStoreContract {
     store.trackDocs(List.of("b"));
 
     assertThat(snapshot).containsExactly("a");
+  }
+
+  @Test
+  void saveDoc_withSendingChange_keepsItApartFromPending() {
+    Change sending = change("s1", 2, 3);
+    Change pending = change("p1", 2, 3);
+
+    store.saveDoc("d", new StoredDoc(Json.parse("{\"a\":1}"), 2, List.of(pending), sending));
+
+    assertStoredEquals(
+        store.loadDoc("d"), new StoredDoc(Json.parse("{\"a\":1}"), 2, List.of(pending), sending));
+  }
+
+  @Test
+  void appendPending_docWithSendingChange_keepsTheSendingChange() {
+    Change sending = change("s1", 0, 1);
+    store.saveDoc("d", new StoredDoc(null, 0, List.of(), sending));
+    Change next = change("p1", 0, 1);
+
+    store.appendPending("d", next);
+
+    assertStoredEquals(store.loadDoc("d"), new StoredDoc(null, 0, List.of(next), sending));
+  }
+
+  @Test
+  void saveDoc_fourArguments_clearsTheSendingChange() {
+    store.saveDoc("d", new StoredDoc(null, 0, List.of(), change("s1", 0, 1)));
+
+    store.saveDoc("d", Json.parse("{}"), 1, List.of());
+
+    assertStoredEquals(store.loadDoc("d"), new StoredDoc(Json.parse("{}"), 1, List.of()));
+  }
+
+  @Test
+  void addTombstone_removesDocAndTrackingAndListsTheId() {
+    store.trackDocs(List.of("d", "e"));
+    store.saveDoc("d", Json.parse("{}"), 1, List.of(change("c1", 1, 2)));
+
+    store.addTombstone("d");
+
+    assertThat(store.loadDoc("d")).isNull();
+    assertThat(store.trackedDocs()).containsExactly("e");
+    assertThat(store.tombstones()).containsExactly("d");
+  }
+
+  @Test
+  void removeTombstone_forgetsOnlyThatId_andIsIdempotent() {
+    store.addTombstone("a");
+    store.addTombstone("b");
+
+    store.removeTombstone("a");
+    store.removeTombstone("a");
+
+    assertThat(store.tombstones()).containsExactly("b");
+  }
+
+  @Test
+  void quarantine_movesChangesAndSavesTheRemainingDocAtOnce() {
+    Change bad = change("bad", 1, 2);
+    Change good = change("good", 1, 2);
+    store.saveDoc("d", Json.parse("{}"), 1, List.of(bad, good));
+
+    store.quarantine(
+        "d",
+        List.of(new QuarantinedChange("d", bad, 400, "no", 7)),
+        new StoredDoc(Json.parse("{}"), 1, List.of(good)));
+
+    assertStoredEquals(store.loadDoc("d"), new StoredDoc(Json.parse("{}"), 1, List.of(good)));
+    List<QuarantinedChange> quarantined = store.quarantinedChanges();
+    assertThat(quarantined).hasSize(1);
+    QuarantinedChange q = quarantined.get(0);
+    assertThat(q.docId()).isEqualTo("d");
+    assertThat(q.code()).isEqualTo(400);
+    assertThat(q.message()).isEqualTo("no");
+    assertThat(q.quarantinedAt()).isEqualTo(7);
+    assertPendingEquals(List.of(q.change()), List.of(bad));
+  }
+
+  @Test
+  void quarantinedChanges_surviveDeleteDoc_andAreDiscardedOneByOne() {
+    Change one = change("one", 0, 1);
+    Change two = change("two", 0, 1);
+    store.quarantine(
+        "d",
+        List.of(new QuarantinedChange("d", one, 400, "x", 1)),
+        new StoredDoc(null, 0, List.of()));
+    store.quarantine(
+        "e",
+        List.of(new QuarantinedChange("e", two, 413, "y", 2)),
+        new StoredDoc(null, 0, List.of()));
+    store.deleteDoc("d");
+
+    assertThat(store.discardQuarantined("d", "two")).isFalse();
+    assertThat(store.discardQuarantined("d", "one")).isTrue();
+
+    assertThat(store.quarantinedChanges())
+        .extracting(QuarantinedChange::docId)
+        .containsExactly("e");
   }
 }

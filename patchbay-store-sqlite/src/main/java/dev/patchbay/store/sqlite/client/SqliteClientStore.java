@@ -1,5 +1,6 @@
 package dev.patchbay.store.sqlite.client;
 
+import dev.patchbay.client.QuarantinedChange;
 import dev.patchbay.client.spi.ClientStore;
 import dev.patchbay.client.spi.StoredDoc;
 import dev.patchbay.core.PatchbayException;
@@ -17,6 +18,7 @@ import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -166,8 +168,10 @@ final class SqliteClientStore implements ClientStore {
         c -> {
           JsonNode state;
           long committedRev;
+          Change sending;
           try (PreparedStatement s =
-              c.prepareStatement("SELECT state, committed_rev FROM docs WHERE doc_id = ?")) {
+              c.prepareStatement(
+                  "SELECT state, committed_rev, sending FROM docs WHERE doc_id = ?")) {
             s.setString(1, docId);
             try (ResultSet rows = s.executeQuery()) {
               if (!rows.next()) {
@@ -176,6 +180,8 @@ final class SqliteClientStore implements ClientStore {
               String text = rows.getString(1);
               state = text == null ? null : Json.parse(text);
               committedRev = rows.getLong(2);
+              String sendingText = rows.getString(3);
+              sending = sendingText == null ? null : Change.fromJson(Json.parse(sendingText));
             }
           }
           List<Change> pending = new ArrayList<>();
@@ -189,7 +195,7 @@ final class SqliteClientStore implements ClientStore {
               }
             }
           }
-          return new StoredDoc(state, committedRev, pending);
+          return new StoredDoc(state, committedRev, pending, sending);
         });
   }
 
@@ -219,67 +225,202 @@ final class SqliteClientStore implements ClientStore {
   }
 
   @Override
-  public synchronized void saveDoc(
-      String docId, @Nullable JsonNode state, long committedRev, List<Change> pending) {
+  public synchronized void saveDoc(String docId, StoredDoc doc) {
     Objects.requireNonNull(docId, "docId");
-    if (committedRev < 0) {
-      throw new IllegalArgumentException("committedRev must be >= 0, was " + committedRev);
+    PreparedDoc prepared = PreparedDoc.of(doc);
+    write(c -> writeDoc(c, docId, prepared));
+  }
+
+  /** A document serialized before its transaction, so a bad argument fails before any write. */
+  private record PreparedDoc(
+      @Nullable String state, long committedRev, List<String> bodies, @Nullable String sending) {
+    static PreparedDoc of(StoredDoc doc) {
+      List<String> bodies = new ArrayList<>(doc.pending().size());
+      for (Change change : doc.pending()) {
+        bodies.add(change.toJsonString());
+      }
+      return new PreparedDoc(
+          doc.state() == null ? null : Json.write(doc.state()),
+          doc.committedRev(),
+          bodies,
+          doc.sending() == null ? null : doc.sending().toJsonString());
     }
-    // Serialized before the transaction, so a bad argument fails before anything is written.
-    String stateText = state == null ? null : Json.write(state);
-    List<String> bodies = new ArrayList<>(pending.size());
-    for (Change change : pending) {
-      bodies.add(change.toJsonString());
+  }
+
+  private static void writeDoc(Connection c, String docId, PreparedDoc doc) throws SQLException {
+    String stateText = doc.state();
+    List<String> bodies = doc.bodies();
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "INSERT INTO docs (doc_id, state, committed_rev, sending) VALUES (?, ?, ?, ?)"
+                + " ON CONFLICT (doc_id) DO UPDATE SET state = excluded.state,"
+                + " committed_rev = excluded.committed_rev, sending = excluded.sending")) {
+      s.setString(1, docId);
+      if (stateText == null) {
+        s.setNull(2, Types.VARCHAR);
+      } else {
+        s.setString(2, stateText);
+      }
+      s.setLong(3, doc.committedRev());
+      if (doc.sending() == null) {
+        s.setNull(4, Types.VARCHAR);
+      } else {
+        s.setString(4, doc.sending());
+      }
+      s.executeUpdate();
     }
-    write(
-        c -> {
-          try (PreparedStatement s =
-              c.prepareStatement(
-                  "INSERT INTO docs (doc_id, state, committed_rev) VALUES (?, ?, ?) ON CONFLICT"
-                      + " (doc_id) DO UPDATE SET state = excluded.state,"
-                      + " committed_rev = excluded.committed_rev")) {
-            s.setString(1, docId);
-            if (stateText == null) {
-              s.setNull(2, Types.VARCHAR);
-            } else {
-              s.setString(2, stateText);
-            }
-            s.setLong(3, committedRev);
-            s.executeUpdate();
-          }
-          try (PreparedStatement s =
-              c.prepareStatement("DELETE FROM pending_changes WHERE doc_id = ?")) {
-            s.setString(1, docId);
-            s.executeUpdate();
-          }
-          try (PreparedStatement s =
-              c.prepareStatement(
-                  "INSERT INTO pending_changes (doc_id, seq, body) VALUES (?, ?, ?)")) {
-            for (int i = 0; i < bodies.size(); i++) {
-              s.setString(1, docId);
-              s.setLong(2, i + 1);
-              s.setString(3, bodies.get(i));
-              s.executeUpdate();
-            }
-          }
-        });
+    try (PreparedStatement s = c.prepareStatement("DELETE FROM pending_changes WHERE doc_id = ?")) {
+      s.setString(1, docId);
+      s.executeUpdate();
+    }
+    try (PreparedStatement s =
+        c.prepareStatement("INSERT INTO pending_changes (doc_id, seq, body) VALUES (?, ?, ?)")) {
+      for (int i = 0; i < bodies.size(); i++) {
+        s.setString(1, docId);
+        s.setLong(2, i + 1);
+        s.setString(3, bodies.get(i));
+        s.executeUpdate();
+      }
+    }
   }
 
   @Override
   public synchronized void deleteDoc(String docId) {
     Objects.requireNonNull(docId, "docId");
+    write(c -> deleteDocRows(c, docId));
+  }
+
+  /** Deletes a document's row (its pending queue cascades) and its tracking. */
+  private static void deleteDocRows(Connection c, String docId) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement("DELETE FROM docs WHERE doc_id = ?")) {
+      s.setString(1, docId);
+      s.executeUpdate();
+    }
+    try (PreparedStatement s = c.prepareStatement("DELETE FROM tracked_docs WHERE doc_id = ?")) {
+      s.setString(1, docId);
+      s.executeUpdate();
+    }
+  }
+
+  @Override
+  public synchronized void addTombstone(String docId) {
+    Objects.requireNonNull(docId, "docId");
     write(
         c -> {
-          try (PreparedStatement s = c.prepareStatement("DELETE FROM docs WHERE doc_id = ?")) {
-            s.setString(1, docId);
-            s.executeUpdate();
-          }
+          deleteDocRows(c, docId);
           try (PreparedStatement s =
-              c.prepareStatement("DELETE FROM tracked_docs WHERE doc_id = ?")) {
+              c.prepareStatement("INSERT OR IGNORE INTO tombstones (doc_id) VALUES (?)")) {
             s.setString(1, docId);
             s.executeUpdate();
           }
         });
+  }
+
+  @Override
+  public synchronized Set<String> tombstones() {
+    return read(
+        c -> {
+          Set<String> ids = new LinkedHashSet<>();
+          try (Statement s = c.createStatement();
+              ResultSet rows = s.executeQuery("SELECT doc_id FROM tombstones")) {
+            while (rows.next()) {
+              ids.add(rows.getString(1));
+            }
+          }
+          return Set.copyOf(ids);
+        });
+  }
+
+  @Override
+  public synchronized void removeTombstone(String docId) {
+    Objects.requireNonNull(docId, "docId");
+    write(
+        c -> {
+          try (PreparedStatement s =
+              c.prepareStatement("DELETE FROM tombstones WHERE doc_id = ?")) {
+            s.setString(1, docId);
+            s.executeUpdate();
+          }
+        });
+  }
+
+  @Override
+  public synchronized void quarantine(
+      String docId, List<QuarantinedChange> changes, StoredDoc remaining) {
+    Objects.requireNonNull(docId, "docId");
+    for (QuarantinedChange q : changes) {
+      if (!q.docId().equals(docId)) {
+        throw new IllegalArgumentException(
+            "Quarantined change of " + q.docId() + " given for " + docId);
+      }
+    }
+    List<QuarantinedChange> entries = List.copyOf(changes);
+    List<String> bodies = new ArrayList<>(entries.size());
+    for (QuarantinedChange q : entries) {
+      bodies.add(q.change().toJsonString());
+    }
+    PreparedDoc prepared = PreparedDoc.of(remaining);
+    write(
+        c -> {
+          try (PreparedStatement s =
+              c.prepareStatement(
+                  "INSERT INTO quarantined_changes (doc_id, change_id, body, code, message,"
+                      + " quarantined_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+            for (int i = 0; i < entries.size(); i++) {
+              QuarantinedChange q = entries.get(i);
+              s.setString(1, docId);
+              s.setString(2, q.change().id());
+              s.setString(3, bodies.get(i));
+              s.setInt(4, q.code());
+              s.setString(5, q.message());
+              s.setLong(6, q.quarantinedAt());
+              s.executeUpdate();
+            }
+          }
+          writeDoc(c, docId, prepared);
+        });
+  }
+
+  @Override
+  public synchronized List<QuarantinedChange> quarantinedChanges() {
+    return read(
+        c -> {
+          List<QuarantinedChange> result = new ArrayList<>();
+          try (Statement s = c.createStatement();
+              ResultSet rows =
+                  s.executeQuery(
+                      "SELECT doc_id, body, code, message, quarantined_at FROM"
+                          + " quarantined_changes ORDER BY seq")) {
+            while (rows.next()) {
+              result.add(
+                  new QuarantinedChange(
+                      rows.getString(1),
+                      Change.fromJson(Json.parse(rows.getString(2))),
+                      rows.getInt(3),
+                      rows.getString(4),
+                      rows.getLong(5)));
+            }
+          }
+          return List.copyOf(result);
+        });
+  }
+
+  @Override
+  public synchronized boolean discardQuarantined(String docId, String changeId) {
+    Objects.requireNonNull(docId, "docId");
+    Objects.requireNonNull(changeId, "changeId");
+    boolean[] removed = new boolean[1];
+    write(
+        c -> {
+          try (PreparedStatement s =
+              c.prepareStatement(
+                  "DELETE FROM quarantined_changes WHERE doc_id = ? AND change_id = ?")) {
+            s.setString(1, docId);
+            s.setString(2, changeId);
+            removed[0] = s.executeUpdate() > 0;
+          }
+        });
+    return removed[0];
   }
 
   /** Closes the connection; a second call does nothing. */

@@ -18,6 +18,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,7 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The offline promise end to end: a client on the SQLite store edits while no server is reachable,
  * the process "restarts" (every client object closed, a new one over the reopened file), and on its
- * first connection the pending edits are sent and it converges with another client.
+ * first connection the pending edits are sent and it converges with another client. The same for a
+ * last-write-wins document (100 edits kept as one consolidated change) and a deletion made offline
+ * (its tombstone survives the restart and is sent).
  */
 class OfflineRestartEndToEndTest {
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
@@ -41,7 +44,12 @@ class OfflineRestartEndToEndTest {
   void start() {
     server =
         PatchbayServer.start(
-            ServerConfig.builder().port(0).store("memory").build(), DocStores.inMemory());
+            ServerConfig.builder()
+                .port(0)
+                .store("memory")
+                .lwwPatterns(List.of("settings/*"))
+                .build(),
+            DocStores.inMemory());
     uri = URI.create("ws://127.0.0.1:" + server.address().getPort() + "/ws");
   }
 
@@ -115,6 +123,57 @@ class OfflineRestartEndToEndTest {
       assertThat(mine.state()).isEqualTo(theirs.state());
       assertThat(mine.state().get("n").asInt()).isEqualTo(EDITS + 1);
       assertThat(reopened.loadDoc("notes/offline").state()).isEqualTo(mine.state());
+    } finally {
+      restarted.close();
+      other.close();
+    }
+  }
+
+  @Test
+  void lwwEditsAndDeleteWhileUnreachable_thenRestart_areSentAndConverge() throws Exception {
+    Patches before = Patches.create(ClientStores.inMemory());
+    try (PatchesSync sync = PatchesSync.builder(before, uri).build()) {
+      sync.connect().get(10, TimeUnit.SECONDS);
+      PatchesDoc doomed = before.openDoc("notes/doomed");
+      doomed.change(p -> p.add("/v", 1));
+      await().atMost(TIMEOUT).until(() -> !doomed.hasPending() && doomed.committedRev() > 0);
+    }
+    before.close();
+
+    Patches offline = Patches.builder(SqliteClientStores.open(dir)).lww("settings/*").build();
+    try (PatchesSync sync = PatchesSync.builder(offline, unreachable()).build()) {
+      sync.connect();
+      PatchesDoc doc = offline.openDoc("settings/offline");
+      for (int i = 0; i < EDITS; i++) {
+        int n = i;
+        doc.change(p -> p.increment("/n", 1).replace("/last", n));
+      }
+      sync.deleteDoc("notes/doomed");
+      assertThat(doc.pendingChanges()).hasSize(1);
+    }
+    offline.close();
+
+    ClientStore reopened = SqliteClientStores.open(dir);
+    assertThat(reopened.tombstones()).containsExactly("notes/doomed");
+    Patches restarted = Patches.builder(reopened).lww("settings/*").build();
+    Patches other = Patches.builder(ClientStores.inMemory()).lww("settings/*").build();
+    try (PatchesSync sync = PatchesSync.builder(restarted, uri).build();
+        PatchesSync otherSync = PatchesSync.builder(other, uri).build()) {
+      sync.connect().get(10, TimeUnit.SECONDS);
+      PatchesDoc mine = restarted.openDoc("settings/offline");
+      await().atMost(TIMEOUT).until(() -> !mine.hasPending() && mine.committedRev() > 0);
+      await().atMost(TIMEOUT).until(() -> reopened.tombstones().isEmpty());
+
+      otherSync.connect().get(10, TimeUnit.SECONDS);
+      PatchesDoc theirs = other.openDoc("settings/offline");
+      await().atMost(TIMEOUT).until(() -> theirs.committedRev() == mine.committedRev());
+      assertThat(theirs.state()).isEqualTo(mine.state());
+      assertThat(mine.state().get("n").asInt()).isEqualTo(EDITS);
+      assertThat(mine.state().get("last").asInt()).isEqualTo(EDITS - 1);
+      CompletableFuture<String> gone = new CompletableFuture<>();
+      otherSync.onRemoteDocDeleted((id, pending) -> gone.complete(id));
+      other.openDoc("notes/doomed");
+      assertThat(gone.get(10, TimeUnit.SECONDS)).isEqualTo("notes/doomed"); // 410 on its load
     } finally {
       restarted.close();
       other.close();

@@ -3,6 +3,7 @@ package dev.patchbay.store.sqlite.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.patchbay.client.QuarantinedChange;
 import dev.patchbay.client.spi.ClientStore;
 import dev.patchbay.client.spi.ClientStoreContract;
 import dev.patchbay.client.spi.StoredDoc;
@@ -13,11 +14,15 @@ import dev.patchbay.core.patch.PatchOp;
 import dev.patchbay.store.sqlite.SqliteStores;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sqlite.SQLiteDataSource;
 
 /** The client store contract on SQLite, plus what only a durable store promises. */
 class SqliteClientStoreTest extends ClientStoreContract {
@@ -55,6 +60,70 @@ class SqliteClientStoreTest extends ClientStoreContract {
       assertThat(reopened.loadDoc("nullState")).isEqualTo(StoredDoc.empty());
     }
     assertThat(dir.resolve(SqliteClientStores.DEFAULT_FILE_NAME)).exists();
+  }
+
+  @Test
+  void open_thenReopen_keepsSendingChangeTombstonesAndQuarantine() {
+    Change sending = change("s1", 2, 3);
+    Change pending = change("p1", 2, 3);
+    Change rejected = change("r1", 0, 1);
+    try (ClientStore store = SqliteClientStores.open(dir)) {
+      store.saveDoc("lww", new StoredDoc(Json.parse("{\"a\":1}"), 2, List.of(pending), sending));
+      store.addTombstone("gone");
+      store.quarantine(
+          "q",
+          List.of(new QuarantinedChange("q", rejected, 413, "too large", 99)),
+          new StoredDoc(null, 0, List.of()));
+    }
+
+    try (ClientStore reopened = SqliteClientStores.open(dir)) {
+      assertStoredEquals(
+          reopened.loadDoc("lww"),
+          new StoredDoc(Json.parse("{\"a\":1}"), 2, List.of(pending), sending));
+      assertThat(reopened.tombstones()).containsExactly("gone");
+      assertThat(reopened.quarantinedChanges())
+          .singleElement()
+          .satisfies(
+              q -> {
+                assertThat(q.docId()).isEqualTo("q");
+                assertThat(q.code()).isEqualTo(413);
+                assertThat(q.message()).isEqualTo("too large");
+                assertThat(q.quarantinedAt()).isEqualTo(99);
+                assertPendingEquals(List.of(q.change()), List.of(rejected));
+              });
+    }
+  }
+
+  @Test
+  void open_fileOfTheFirstSchema_migratesInPlaceKeepingItsData() throws Exception {
+    Path file = dir.resolve("v1.db");
+    SQLiteDataSource dataSource = new SQLiteDataSource();
+    dataSource.setUrl("jdbc:sqlite:" + file);
+    Flyway.configure()
+        .dataSource(dataSource)
+        .locations("classpath:db/client-migration")
+        .target("1")
+        .load()
+        .migrate();
+    try (Connection c = dataSource.getConnection();
+        Statement s = c.createStatement()) {
+      s.executeUpdate("INSERT INTO tracked_docs (doc_id) VALUES ('a')");
+      s.executeUpdate(
+          "INSERT INTO docs (doc_id, state, committed_rev) VALUES ('a', '{\"x\":1}', 3)");
+      s.executeUpdate(
+          "INSERT INTO pending_changes (doc_id, seq, body) VALUES ('a', 1, '"
+              + change("c1", 3, 4).toJsonString()
+              + "')");
+    }
+
+    try (ClientStore store = SqliteClientStores.open(dir, "v1.db")) {
+      assertThat(store.trackedDocs()).containsExactly("a");
+      assertStoredEquals(
+          store.loadDoc("a"),
+          new StoredDoc(Json.parse("{\"x\":1}"), 3, List.of(change("c1", 3, 4))));
+      assertThat(store.tombstones()).isEmpty();
+      assertThat(store.quarantinedChanges()).isEmpty();
+    }
   }
 
   @Test

@@ -1,0 +1,153 @@
+package dev.patchbay.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.patchbay.client.Patches;
+import dev.patchbay.client.PatchesDoc;
+import dev.patchbay.client.PatchesSync;
+import dev.patchbay.core.json.Json;
+import dev.patchbay.store.sqlite.client.SqliteClientStores;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Java clients as separate processes against {@code patchbay serve} as a separate process, over
+ * real sockets: two clients edit one document at the same time and converge; then one of them makes
+ * 100 edits with the server unreachable, is killed (the JVM halts without closing its store),
+ * starts again, reconnects, and both converge on the server's state with every edit in it.
+ */
+class ClientProcessEndToEndTest {
+  private static final String DOC = "e2e/shared";
+
+  @Test
+  void concurrentEdits_thenOfflineEditsAcrossAKilledProcess_allConverge(@TempDir Path tmp)
+      throws Exception {
+    ServerProcess server = ServerProcess.start(tmp.resolve("server"));
+    Patches patches = Patches.create(SqliteClientStores.open(tmp.resolve("a")));
+    PatchesSync sync = PatchesSync.builder(patches, server.uri).build();
+    try {
+      sync.connect();
+      PatchesDoc a = patches.openDoc(DOC);
+      Path b = tmp.resolve("b");
+
+      // 1. Both edit at once: B as its own process, A here.
+      CompletableFuture<String> online =
+          CompletableFuture.supplyAsync(() -> run("edit", server.uri.toString(), b, 50));
+      for (int i = 0; i < 50; i++) {
+        int k = i;
+        a.change(p -> p.replace("/a/e" + k, k).increment("/count", 1).insertText("/log", 0, "y"));
+        java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+      }
+      assertThat(online.get(90, TimeUnit.SECONDS)).contains("STATE ");
+      await().atMost(Duration.ofSeconds(60)).until(() -> !a.hasPending());
+      long afterOnline = serverRev(server);
+      await().atMost(Duration.ofSeconds(60)).until(() -> a.committedRev() == afterOnline);
+      assertThat(a.state()).isEqualTo(serverState(server));
+      assertThat(a.state().path("count").asInt()).isEqualTo(100);
+
+      // 2. B edits offline (nothing listens on port 1), then its process is killed.
+      String killed = run("offline", "ws://127.0.0.1:1/ws", b, 100);
+      assertThat(killed).contains("PENDING ");
+
+      // 3. B starts again and syncs what its store kept; A meanwhile keeps editing.
+      for (int i = 50; i < 60; i++) {
+        int k = i;
+        a.change(p -> p.replace("/a/e" + k, k).increment("/count", 1));
+      }
+      String resynced = run("sync", server.uri.toString(), b, afterOnline + 1);
+      assertThat(resynced).contains("STATE ");
+      await().atMost(Duration.ofSeconds(60)).until(() -> !a.hasPending());
+      long head = serverRev(server);
+      await().atMost(Duration.ofSeconds(60)).until(() -> a.committedRev() == head);
+
+      // 4. Everyone holds the server's state, and every edit is in it.
+      JsonNode expected = serverState(server);
+      assertThat(a.state()).isEqualTo(expected);
+      String finalB = run("sync", server.uri.toString(), b, head);
+      assertThat(stateOf(finalB)).isEqualTo(expected);
+      assertThat(expected.path("count").asInt()).isEqualTo(50 + 50 + 100 + 10);
+      assertThat(expected.path("b").size()).isEqualTo(100); // e0..e99, online and offline
+      assertThat(expected.path("a").size()).isEqualTo(60);
+    } finally {
+      sync.close();
+      patches.close();
+      server.process.destroy();
+      server.process.waitFor(20, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Runs a {@link ClientProcess} job to its end and returns what it printed. */
+  private static String run(String job, String uri, Path dir, long n) {
+    Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
+    List<String> command = new ArrayList<>();
+    command.add(java.toString());
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(ClientProcess.class.getName());
+    command.add(job);
+    command.add(uri);
+    command.add(dir.toString());
+    command.add(DOC);
+    command.add(Long.toString(n));
+    try {
+      Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!p.waitFor(90, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new AssertionError(job + " did not finish:\n" + out);
+      }
+      if (p.exitValue() != 0) {
+        throw new AssertionError(job + " exited with " + p.exitValue() + ":\n" + out);
+      }
+      return out;
+    } catch (IOException | InterruptedException e) {
+      throw new AssertionError(job + " could not run", e);
+    }
+  }
+
+  private static JsonNode stateOf(String output) {
+    for (String line : output.split("\n")) {
+      if (line.startsWith("STATE ")) {
+        return Json.parse(line.substring(line.indexOf(' ', 6) + 1));
+      }
+    }
+    throw new AssertionError("no state printed:\n" + output);
+  }
+
+  private static long serverRev(ServerProcess server) {
+    try (var client = new dev.patchbay.server.TestClient(server.uri)) {
+      JsonNode snapshot = client.result("getDoc", Json.NODES.stringNode(DOC));
+      JsonNode changes = snapshot.path("changes");
+      // {state, rev, changes}: rev is the base the changes apply to; the head is the last change.
+      return changes.isEmpty()
+          ? snapshot.path("rev").asLong()
+          : changes.get(changes.size() - 1).path("rev").asLong();
+    }
+  }
+
+  private static JsonNode serverState(ServerProcess server) {
+    try (var client = new dev.patchbay.server.TestClient(server.uri)) {
+      JsonNode snapshot = client.result("getDoc", Json.NODES.stringNode(DOC));
+      JsonNode state = snapshot.path("state");
+      List<dev.patchbay.core.ot.Change> changes = new ArrayList<>();
+      for (JsonNode c : snapshot.path("changes")) {
+        changes.add(dev.patchbay.core.ot.Change.fromJson(c));
+      }
+      JsonNode result =
+          dev.patchbay.core.ot.ChangeApplier.applyChangesForReconstruction(
+              state.isMissingNode() || state.isNull() ? null : state, changes);
+      return result;
+    }
+  }
+}
