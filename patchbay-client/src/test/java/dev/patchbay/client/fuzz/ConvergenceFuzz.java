@@ -60,6 +60,12 @@ import tools.jackson.databind.JsonNode;
  * {@code getDoc}), nothing is pending, and every change id was committed exactly once or provably
  * rebased away ({@link ChangeAccounting}).
  *
+ * <p>The documents: two OT documents ({@link OtEdits}) and a last-write-wins one ({@link
+ * LwwEdits}), LWW on both sides by the id pattern {@code lww-*}. Another kind of document is
+ * another id, an edit generator chosen by id in {@code edit()}, and its checks in {@code
+ * checkInvariants()} and {@code checkConverged()}: OT documents are checked against the replayed
+ * server log at every revision, the LWW one against the server's stored rows and {@code getDoc}.
+ *
  * <p>A failure throws an {@link AssertionError} that names the seed and lists the run's operation
  * log; {@code ConvergenceFuzzTest} pins failing seeds as regression tests.
  */
@@ -316,8 +322,8 @@ public final class ConvergenceFuzz {
       }
       log.add("clients " + count + ", payload limits " + payloadLimits());
       settle();
-      // Client 0 creates both documents and everyone loads them before the faults start: the
-      // fuzz is about concurrent editing; creation races are a separate run (options.create…).
+      // Client 0 creates both OT documents. With loadFirst everyone loads them before the faults
+      // start; without, the creation races the other clients' connects, edits and failures.
       for (String doc : OT_DOCS) {
         clients.get(0).doc(doc).change(p -> OtEdits.seed().forEach(p::op));
       }
