@@ -111,8 +111,9 @@ public final class ConvergenceFuzz {
    *     replaced or removed whole, deep paths whose parents the write creates). Off by default:
    *     with them the replicas diverge (seeds 12, 35, 55 and 62 of the default run): a parent
    *     created implicitly by a child write stays on the client as {@code {}} after the child is
-   *     removed, while the server's rows no longer hold it; and a child written at the same {@code
-   *     ts} as a concurrent removal of its parent survives on the client that wrote it.
+   *     removed, while the server's rows no longer hold it; and when a parent is removed and one of
+   *     its children written again later, the server keeps only the new child's row, so a client
+   *     catching up from before the removal keeps the parent's other children.
    * @param stores makes the clients' stores; returns a fresh factory per run
    */
   public record Options(
