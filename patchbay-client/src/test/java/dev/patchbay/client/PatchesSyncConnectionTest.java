@@ -603,6 +603,65 @@ class PatchesSyncConnectionTest {
   }
 
   @Test
+  void maxPayloadBytes_flushInTwoBatches_sendsTheSecondRebasedOverTheFirstAnswer() {
+    patches.store().saveDoc("d", Json.parse("{\"items\":[\"x\",\"y\"]}"), 1, List.of());
+    PatchesDoc doc = patches.openDoc("d");
+    Change a = doc.change(p -> p.add("/items/0", "a"));
+    doc.change(p -> p.remove("/items/2")); // removes "y" from [a, x, y]
+    PatchesSync sync =
+        PatchesSync.builder(patches, transport)
+            .scheduler(scheduler)
+            .executor(Runnable::run)
+            .maxPayloadBytes(200)
+            .build();
+    sync.connect();
+    FakeConnection c = transport.last();
+    c.answer(c.sent(0), Json.parse("[\"d\"]"));
+    JsonNode first = c.sent(1);
+    assertThat(first.get("params").get(1)).hasSize(1);
+
+    // Another client's insert at the front was committed before ours.
+    var answer = Json.array();
+    answer.add(
+        Json.parse(change("other", 2, "{\"op\":\"add\",\"path\":\"/items/0\",\"value\":\"f\"}")));
+    answer.add(
+        Change.fromJson(first.get("params").get(1).get(0)).committed(3, 1, 2, null).toJson());
+    c.answer(first, Json.object().set("changes", answer));
+
+    // The second batch is the rebased remove: base revision 3, "y" now at index 3 of [a, f, x, y]
+    // (sent as split up front it kept base 1 and index 2, and the server moved it wrongly).
+    JsonNode second = c.sent(2).get("params").get(1);
+    assertThat(second).hasSize(1);
+    assertThat(second.get(0).get("baseRev").asLong()).isEqualTo(3);
+    assertThat(second.get(0).get("ops").get(0).get("path").stringValue()).isEqualTo("/items/3");
+    assertThat(a.id()).isNotEqualTo(second.get(0).get("id").stringValue());
+  }
+
+  @Test
+  void staleGetDocAnswer_afterTheSameRevisionArrived_keepsEditsMadeMeanwhile() {
+    PatchesDoc doc = patches.openDoc("d");
+    sync(ReconnectPolicy.DEFAULT).connect();
+    FakeConnection c = transport.last();
+    c.answer(c.sent(0), Json.parse("[\"d\"]"));
+    JsonNode getDoc = c.sent(1);
+    String created = change("one", 1, "{\"op\":\"add\",\"path\":\"/items\",\"value\":[\"x\"]}");
+    c.listener.onText(
+        "{\"jsonrpc\":\"2.0\",\"method\":\"changesCommitted\",\"params\":{\"docId\":\"d\","
+            + "\"changes\":["
+            + created
+            + "]}}");
+    doc.change(p -> p.add("/items/1", "mine"));
+
+    // The answer to the getDoc sent before rev 1 arrived holds nothing newer. Loading it rebased
+    // the edit over rev 1 a second time, and the add of /items dropped it (found by the fuzz).
+    c.answer(getDoc, Json.parse("{\"state\":null,\"rev\":0,\"changes\":[" + created + "]}"));
+
+    assertThat(doc.committedRev()).isEqualTo(1);
+    assertThat(doc.pendingChanges()).hasSize(1);
+    assertThat(doc.state().get("items")).isEqualTo(Json.parse("[\"x\",\"mine\"]"));
+  }
+
+  @Test
   void subscribeFilter_excludedDoc_isSyncedButNotSubscribed() {
     patches.openDoc("keep");
     patches.openDoc("skip");

@@ -3,6 +3,8 @@ package dev.patchbay.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.patchbay.core.json.Json;
+import dev.patchbay.core.patch.JsonPatch;
+import dev.patchbay.core.patch.PatchOp;
 import dev.patchbay.server.store.DocStores;
 import java.net.URI;
 import java.util.List;
@@ -216,12 +218,86 @@ class PatchesProtocolEndToEndTest {
       assertThat(again.get("changes")).hasSize(1);
       assertThat(Json.equal(again.get("changes").get(0), first)).isTrue();
       assertThat(c1.result("getChangesSince", str("doc1"), num(0))).hasSize(2);
-      // A re-sent first upload (baseRev 0) onto the doc it created is answered as a reload,
-      // and the store's id guard keeps it from committing twice.
+      // A re-sent first upload (baseRev 0) onto the doc it created is its own upload (its first
+      // change is the document's first): answered with the committed copy and what came after,
+      // committed nothing twice, no reload.
       JsonNode resentUpload = c1.result("commitChanges", str("doc1"), json(FIRST));
-      assertThat(resentUpload.get("changes")).isEmpty();
-      assertThat(resentUpload.get("docReloadRequired").asBoolean()).isTrue();
+      assertThat(resentUpload.get("changes")).hasSize(2);
+      assertThat(resentUpload.get("changes").get(0).get("id").stringValue())
+          .isEqualTo("ExX30bK9F29V");
+      assertThat(resentUpload.has("docReloadRequired")).isFalse();
       assertThat(c1.result("getChangesSince", str("doc1"), num(0))).hasSize(2);
+    }
+  }
+
+  @Test
+  void resendOnNewConnectionAfterLostAnswer_tailIsNotTransformedOverItsOwnHead() {
+    // The client sent [A]; the server committed it, the answer was lost with the connection. On
+    // the next connection the client sends its queue [A, B], B made after A (remove 'y', at
+    // index 2 of [a, x, y]). A is recognised as committed by its id, so B is not transformed
+    // over A a second time (which would remove index 3, past the end). Found by the client fuzz.
+    String a =
+        "{'id':'lostAnswerA','baseRev':1,'rev':2,'ops':[{'op':'add','path':'/items/0','value':'a'}],"
+            + "'createdAt':"
+            + CREATED
+            + ",'committedAt':0}";
+    String b =
+        "{'id':'lostAnswerB','baseRev':1,'rev':3,'ops':[{'op':'remove','path':'/items/2'}],"
+            + "'createdAt':"
+            + CREATED
+            + ",'committedAt':0}";
+    try (TestClient first = new TestClient(uri)) {
+      first.result("commitChanges", str("doc1"), json(FIRST));
+      first.result("commitChanges", str("doc1"), json("[" + a + "]"));
+    }
+    try (TestClient again = new TestClient(uri)) {
+      JsonNode answer = again.result("commitChanges", str("doc1"), json("[" + a + "," + b + "]"));
+
+      assertThat(answer.get("changes")).hasSize(2);
+      assertThat(answer.get("changes").get(1).get("ops").get(0).get("path").stringValue())
+          .isEqualTo("/items/2");
+      JsonNode doc = again.result("getDoc", str("doc1"));
+      JsonNode state = doc.get("state");
+      for (JsonNode change : doc.get("changes")) {
+        state = JsonPatch.apply(state, PatchOp.listFromJson(change.get("ops")));
+      }
+      assertThat(state.get("items")).isEqualTo(json("['a','x']"));
+    }
+  }
+
+  @Test
+  void creatingUploadResentWithLaterEdits_resumesOnBaseZeroAndTransformsOverOthers() {
+    // The creator's answer was lost; meanwhile another client inserted at the front. The creator
+    // re-sends its queue on base 0: [its first change, an edit made after it]. The first change
+    // is the document's first, so this is the creator's own upload resumed (patches.md §4.1):
+    // the edit is transformed over the other client's insert, not applied at the head as is
+    // with a reload. Found by the client fuzz (the creator stayed stuck on 409s afterwards).
+    String edit =
+        "{'id':'creatorEdit','baseRev':0,'rev':2,'ops':[{'op':'remove','path':'/items/1'}],"
+            + "'createdAt':"
+            + CREATED
+            + ",'committedAt':0}";
+    try (TestClient creator = new TestClient(uri);
+        TestClient other = new TestClient(uri)) {
+      creator.result("commitChanges", str("doc1"), json(FIRST));
+      other.result(
+          "commitChanges",
+          str("doc1"),
+          json(
+              "[{'id':'otherInsert','baseRev':1,'rev':2,'ops':[{'op':'add','path':'/items/0',"
+                  + "'value':'o'}],'createdAt':"
+                  + CREATED
+                  + ",'committedAt':0}]"));
+
+      String first = FIRST.substring(1, FIRST.length() - 1);
+      JsonNode answer =
+          creator.result("commitChanges", str("doc1"), json("[" + first + "," + edit + "]"));
+
+      assertThat(answer.has("docReloadRequired")).isFalse();
+      JsonNode changes = answer.get("changes");
+      assertThat(changes).hasSize(3);
+      assertThat(changes.get(2).get("id").stringValue()).isEqualTo("creatorEdit");
+      assertThat(changes.get(2).get("ops").get(0).get("path").stringValue()).isEqualTo("/items/2");
     }
   }
 

@@ -31,10 +31,12 @@ import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -101,6 +103,25 @@ public final class Engine implements AutoCloseable {
 
   /** Creates an engine over a store; {@code clock} gives the server time in milliseconds. */
   public Engine(DocStore store, Settings settings, EngineListener listener, LongSupplier clock) {
+    this(store, settings, listener, clock, null);
+  }
+
+  /**
+   * Creates an engine whose shards run on executors the caller makes, for tests that drive the
+   * engine step by step on their own thread (a seeded fuzz replays exactly only when nothing runs
+   * on a thread of its own). Each executor must run its tasks one at a time, in order; the engine
+   * shuts them down on {@link #close()}.
+   *
+   * @param shardExecutors makes the executor of the shard with the given index, or {@code null} for
+   *     the default: one thread per shard ({@code patchbay-doc-N}) with a queue of {@link
+   *     Settings#maxQueuedTasks()}
+   */
+  public Engine(
+      DocStore store,
+      Settings settings,
+      EngineListener listener,
+      LongSupplier clock,
+      @Nullable IntFunction<ExecutorService> shardExecutors) {
     this.store = store;
     this.settings = settings;
     this.rules = new AlgorithmRules(settings.lwwPatterns());
@@ -110,7 +131,11 @@ public final class Engine implements AutoCloseable {
     this.shards = new Shard[settings.shards()];
     int perShard = Math.max(1, settings.maxCachedDocs() / settings.shards());
     for (int i = 0; i < shards.length; i++) {
-      shards[i] = new Shard(i, settings.maxQueuedTasks(), perShard, rules);
+      ExecutorService executor =
+          shardExecutors == null
+              ? Shard.newExecutor(i, settings.maxQueuedTasks())
+              : shardExecutors.apply(i);
+      shards[i] = new Shard(i, executor, perShard, rules);
     }
   }
 
@@ -491,7 +516,7 @@ public final class Engine implements AutoCloseable {
       // A flush starts at rev 1, so rev > 1 on baseRev 0 continues a flush whose head was answered.
       boolean continuation = first.rev() != null && first.rev() > 1;
       for (IncomingChange c : input) {
-        if (hasRootOp(c) && !isOwnUpload(doc, batchId)) {
+        if (hasRootOp(c) && !isOwnUpload(doc, batchId, input)) {
           throw new PatchbayException(
               400,
               "Document "
@@ -504,11 +529,15 @@ public final class Engine implements AutoCloseable {
         }
       }
       if (first.baseRev() != null && first.baseRev() == 0) {
-        if (!continuation) {
+        if (isOwnUpload(doc, batchId, input)) {
+          // The upload that created the document, resumed (its answer was lost, or a later batch
+          // of it): keep base 0, so committed echoes are recognised by id and the rest is
+          // transformed over whatever others committed since.
+        } else if (!continuation) {
           docReloadRequired = true;
           rebaseToHead = true;
           baseRev = initialRev;
-        } else if (!isOwnUpload(doc, batchId)) {
+        } else {
           throw new PatchbayException(
               409,
               "Document "
@@ -596,13 +625,12 @@ public final class Engine implements AutoCloseable {
     for (Change c : changes) {
       changeIds.add(c.id());
     }
-    // Origin awareness: a foreign committed change with a colliding id is not our echo.
-    Predicate<Change> sameOrigin =
-        c -> originId == null || c.clientId() == null || originId.equals(c.clientId());
+    // Own echoes are matched by change id (and batch id) alone, not by connection: a resend after
+    // a lost answer always arrives on a new connection (the seeded client fuzz found that
+    // matching on the connection made the server transform a resent queue's tail over its own
+    // head a second time, losing or misplacing edits). Ids are 72 random bits per change.
     Predicate<Change> isOwnCommitted =
-        c ->
-            sameOrigin.test(c)
-                && ((batchId != null && batchId.equals(c.batchId())) || changeIds.contains(c.id()));
+        c -> (batchId != null && batchId.equals(c.batchId())) || changeIds.contains(c.id());
     List<Change> foreign = new ArrayList<>();
     Set<String> committedIds = new HashSet<>();
     List<Change> resent = new ArrayList<>();
@@ -610,11 +638,9 @@ public final class Engine implements AutoCloseable {
       if (!isOwnCommitted.test(c)) {
         foreign.add(c);
       }
-      if (sameOrigin.test(c)) {
-        committedIds.add(c.id());
-        if (changeIds.contains(c.id())) {
-          resent.add(c);
-        }
+      committedIds.add(c.id());
+      if (changeIds.contains(c.id())) {
+        resent.add(c);
       }
     }
     List<Change> catchup = resent.isEmpty() ? foreign : mergeByRev(foreign, resent);
@@ -888,16 +914,23 @@ public final class Engine implements AutoCloseable {
   }
 
   /** Whether {@code batchId} is the multi-batch upload that created the document. */
-  private boolean isOwnUpload(OtDoc doc, @Nullable String batchId) {
-    if (batchId == null) {
-      return false;
-    }
+  private boolean isOwnUpload(OtDoc doc, @Nullable String batchId, List<IncomingChange> input) {
     if (!doc.firstBatchKnown) {
       List<Change> first = store.listChanges(doc.id, ChangeQuery.all().limit(1));
       doc.firstBatchId = first.isEmpty() ? null : first.get(0).batchId();
+      doc.firstChangeId = first.isEmpty() ? null : first.get(0).id();
       doc.firstBatchKnown = true;
     }
-    return batchId.equals(doc.firstBatchId);
+    if (batchId != null && batchId.equals(doc.firstBatchId)) {
+      return true;
+    }
+    // A re-sent upload whose answer was lost: the document's first change is among it (§4.1).
+    for (IncomingChange c : input) {
+      if (c.id().equals(doc.firstChangeId)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -1259,28 +1292,31 @@ public final class Engine implements AutoCloseable {
   /** One document executor and the documents it owns (touched only by its thread). */
   private static final class Shard {
     final int index;
-    final ThreadPoolExecutor executor;
+    final ExecutorService executor;
     final int maxDocs;
     final AtomicInteger size = new AtomicInteger();
     private final LinkedHashMap<String, Doc> docs = new LinkedHashMap<>(64, 0.75f, true);
     private final AlgorithmRules rules;
 
-    Shard(int index, int maxQueuedTasks, int maxDocs, AlgorithmRules rules) {
+    Shard(int index, ExecutorService executor, int maxDocs, AlgorithmRules rules) {
       this.index = index;
       this.rules = rules;
       this.maxDocs = maxDocs;
-      this.executor =
-          new ThreadPoolExecutor(
-              1,
-              1,
-              0,
-              TimeUnit.MILLISECONDS,
-              new ArrayBlockingQueue<>(maxQueuedTasks),
-              r -> {
-                Thread t = new Thread(r, "patchbay-doc-" + index);
-                t.setDaemon(false);
-                return t;
-              });
+      this.executor = executor;
+    }
+
+    static ExecutorService newExecutor(int index, int maxQueuedTasks) {
+      return new ThreadPoolExecutor(
+          1,
+          1,
+          0,
+          TimeUnit.MILLISECONDS,
+          new ArrayBlockingQueue<>(maxQueuedTasks),
+          r -> {
+            Thread t = new Thread(r, "patchbay-doc-" + index);
+            t.setDaemon(false);
+            return t;
+          });
     }
 
     Doc doc(String id) {

@@ -38,6 +38,8 @@ final class OtDoc extends Doc {
   final ArrayDeque<Engine.PendingCommit> commitQueue = new ArrayDeque<>();
   boolean batchQueued;
   @Nullable String firstBatchId;
+  // The id of the document's first change, read with firstBatchId.
+  @Nullable String firstChangeId;
 
   OtDoc(String id) {
     super(id);
@@ -56,6 +58,7 @@ final class OtDoc extends Doc {
     lastVersion = null;
     firstBatchKnown = false;
     firstBatchId = null;
+    firstChangeId = null;
   }
 
   @Nullable Change lastChange() {
@@ -77,6 +80,7 @@ final class OtDoc extends Doc {
         && tail.size() == committed.size()) {
       firstBatchKnown = true;
       firstBatchId = committed.get(0).batchId();
+      firstChangeId = committed.get(0).id();
     }
     int excess = tail.size() - MAX_TAIL;
     if (excess > 0) {
