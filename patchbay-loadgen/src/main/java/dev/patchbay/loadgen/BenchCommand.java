@@ -272,10 +272,24 @@ public final class BenchCommand implements Runnable {
         description = "K changes per client (default 100).")
     int changes;
 
+    @Option(
+        names = "--warmup-changes",
+        defaultValue = "0",
+        description = "First run the workload with this many changes per client, not reported.")
+    int warmupChanges;
+
     @Override
     Report run(Driver driver) {
       Commit.Spec spec = new Commit.Spec(clients, changes, common.limit());
       try (Target target = server.open(clients + 16)) {
+        if (warmupChanges > 0) {
+          Commit.run(
+              driver,
+              target,
+              new Commit.Spec(clients, warmupChanges, common.limit()),
+              false,
+              common.err());
+        }
         return Commit.run(driver, target, spec, !common.quiet, common.err());
       }
     }
@@ -328,20 +342,41 @@ public final class BenchCommand implements Runnable {
         description = "An option of the server JVM, e.g. --server-jvm-option=-Xmx2g; repeatable.")
     List<String> jvmOptions = new ArrayList<>();
 
+    @Option(
+        names = "--warmup-ops",
+        defaultValue = "100",
+        description =
+            "First warm the server up (JIT) with a broadcast of 20 clients on 2 documents, this"
+                + " many ops each at 20 ops/s, not reported (default ${DEFAULT-VALUE}; 0 skips).")
+    int warmupOps;
+
     @Override
     Report run(Driver driver) {
       FanOut.Spec spec =
           new FanOut.Spec(connections, docs, changes, rate, Duration.ofSeconds(30), common.limit());
       if (url != null) {
         Target.requireLoopback(url);
+        warmUp(driver, url);
         return FanOut.run(driver, url, url.toString(), null, spec, !common.quiet, common.err());
       }
       Path dir = Target.tempDir();
       try (ChildServer child = ChildServer.start(store, dir, connections + docs + 16, jvmOptions)) {
+        warmUp(driver, child.uri());
         return FanOut.run(
             driver, child.uri(), "patchbay-" + store, child, spec, !common.quiet, common.err());
       } finally {
         Target.deleteTree(dir);
+      }
+    }
+
+    private void warmUp(Driver driver, URI uri) {
+      if (warmupOps > 0) {
+        Broadcast.run(
+            driver,
+            Target.url(uri, "warm-up"),
+            new Broadcast.Spec(20, 2, warmupOps, 20, Duration.ofSeconds(30), common.limit()),
+            false,
+            common.err());
       }
     }
   }

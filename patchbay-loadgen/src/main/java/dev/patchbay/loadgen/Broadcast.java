@@ -86,7 +86,7 @@ final class Broadcast {
     return new Broadcast(spec, echo).execute(driver, target, progress, err);
   }
 
-  private static String rid() {
+  static String rid() {
     return Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
   }
 

@@ -25,7 +25,8 @@ import tools.jackson.databind.JsonNode;
  * Draws p99 latency (log scale) against offered load, one line per system, into a PNG, with the JDK
  * alone (headless AWT and ImageIO). Input: the CSV files of {@code patchbay bench sweep} and the
  * JSON lines that {@code ../shared/peer-bench} prints (fields system, N, RATE, p99ms, delivered,
- * expectedDeliveries). A hollow marker is a run that lost deliveries or was cut short.
+ * expectedDeliveries), whose series are named {@code <system> (peer-bench)}. A hollow marker is a
+ * run that lost deliveries or was cut short.
  */
 final class Chart {
   /** One measured point. */
@@ -73,7 +74,9 @@ final class Chart {
                 || n.path("delivered").asLong() >= n.path("expectedDeliveries").asLong();
         double p99 = n.path("p99ms").asDouble(Double.NaN);
         if (offered > 0 && p99 > 0) {
-          points.add(new Point(n.path("system").asString(), offered, p99, complete));
+          // Named apart from this driver's series: the same system measured by another driver.
+          points.add(
+              new Point(n.path("system").asString() + " (peer-bench)", offered, p99, complete));
         }
       } else if (header == null) {
         header = List.of(l.split(","));

@@ -30,7 +30,7 @@ final class Commit {
   }
 
   private final Spec spec;
-  private final String doc = "bench" + System.currentTimeMillis() + "-one";
+  private final String doc = "bench" + System.currentTimeMillis() + "-" + Broadcast.rid() + "-one";
   private final Latency latency = new Latency();
   private final AtomicLong committed = new AtomicLong();
   private final AtomicLong errors = new AtomicLong();

@@ -52,7 +52,8 @@ final class FanOut {
   }
 
   private final Spec spec;
-  private final String prefix = "bench" + System.currentTimeMillis() + "-fan";
+  private final String prefix =
+      "bench" + System.currentTimeMillis() + "-" + Broadcast.rid() + "-fan";
   private final long periodNanos;
   private final AtomicIntegerArray arrivals;
   private final Latency last = new Latency();

@@ -34,7 +34,7 @@ class ChartTest {
         .containsExactly(
             new Chart.Point("patchbay-memory", 600, 4.5, true),
             new Chart.Point("patchbay-memory", 3000, 1200, false),
-            new Chart.Point("sharedb", 1500, 29.6, true));
+            new Chart.Point("sharedb (peer-bench)", 1500, 29.6, true));
 
     Path png = dir.resolve("out/p99.png");
     Chart.draw(points, "test", png, 800, 500);
