@@ -6,7 +6,8 @@
 #   scripts/bench-sweep.sh [N M K RATE...]     default 60 6 100 5 10 25 50
 #
 # Writes OUT (default docs/bench)/sweep.csv, peers.jsonl and p99-vs-load.png. The peers need
-# Node.js and npm (their packages are installed into a temporary copy of ../shared/peer-bench).
+# Node.js and npm (their packages are installed into a temporary copy of ../shared/peer-bench, or
+# of PEER_BENCH when the project is not checked out beside shared/).
 set -euo pipefail
 N=${1:-60} M=${2:-6} K=${3:-100}
 shift $(($# < 3 ? $# : 3))
@@ -23,8 +24,12 @@ java -jar "$jar" bench sweep -n "$N" -m "$M" -k "$K" --rates "$csv_rates" \
   --systems memory,sqlite,echo --csv "$out/sweep.csv" --quiet
 
 inputs=(--in "$out/sweep.csv")
-peer="$root/../shared/peer-bench"
-if [ -z "${NO_PEERS:-}" ] && [ -d "$peer" ] && command -v npm >/dev/null; then
+peer="${PEER_BENCH:-$root/../shared/peer-bench}"
+if [ -n "${NO_PEERS:-}" ]; then
+  :
+elif [ ! -d "$peer" ] || ! command -v npm >/dev/null; then
+  echo "bench-sweep: no peers ($peer not found or no npm; set PEER_BENCH)" >&2
+else
   work="$(mktemp -d)"
   trap 'rm -rf "$work"' EXIT
   cp -r "$peer"/. "$work" && chmod -R u+w "$work"

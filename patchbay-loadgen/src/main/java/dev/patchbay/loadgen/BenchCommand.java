@@ -339,7 +339,9 @@ public final class BenchCommand implements Runnable {
 
     @Option(
         names = "--server-jvm-option",
-        description = "An option of the server JVM, e.g. --server-jvm-option=-Xmx2g; repeatable.")
+        description =
+            "An option of the server JVM, repeatable; default -Xms1g -Xmx1g -XX:+AlwaysPreTouch"
+                + " (a fixed, resident heap, so the RSS difference is memory outside the heap).")
     List<String> jvmOptions = new ArrayList<>();
 
     @Option(
@@ -360,7 +362,9 @@ public final class BenchCommand implements Runnable {
         return FanOut.run(driver, url, url.toString(), null, spec, !common.quiet, common.err());
       }
       Path dir = Target.tempDir();
-      try (ChildServer child = ChildServer.start(store, dir, connections + docs + 16, jvmOptions)) {
+      List<String> options =
+          jvmOptions.isEmpty() ? List.of("-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch") : jvmOptions;
+      try (ChildServer child = ChildServer.start(store, dir, connections + docs + 16, options)) {
         warmUp(driver, child.uri());
         return FanOut.run(
             driver, child.uri(), "patchbay-" + store, child, spec, !common.quiet, common.err());

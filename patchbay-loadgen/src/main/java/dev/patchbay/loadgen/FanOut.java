@@ -22,7 +22,9 @@ import tools.jackson.databind.JsonNode;
  * until the <em>last</em> subscriber of the document has the change; the latency of every single
  * delivery is reported as well. When the server runs in a child JVM, its heap after a full GC and
  * its RSS are read before and after the connections are opened and subscribed, and divided by the
- * connections opened (subscribers and writers).
+ * connections opened (subscribers and writers). With the heap fixed and touched in advance (the
+ * command's default server JVM options), the RSS difference is the memory outside the heap: direct
+ * buffers, native allocations.
  */
 final class FanOut {
   /** The parameters of one run; {@code limit} bounds the run, set-up excluded. */
@@ -168,7 +170,7 @@ final class FanOut {
             .put("serverRssBefore", before.rss())
             .put("serverRssAfter", after.rss())
             .put(
-                "rssBytesPerConnection",
+                "nonHeapRssBytesPerConnection",
                 before.rss() < 0 ? null : (after.rss() - before.rss()) / opened);
       }
       return r;

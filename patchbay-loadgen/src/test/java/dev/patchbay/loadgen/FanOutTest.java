@@ -28,7 +28,7 @@ class FanOutTest {
       assertThat(r.get("complete")).isEqualTo(true);
       assertThat(r.getLong("serverHeapBefore")).isPositive();
       assertThat(r.getLong("serverHeapAfter")).isPositive();
-      assertThat(r.values()).containsKeys("heapBytesPerConnection", "rssBytesPerConnection");
+      assertThat(r.values()).containsKeys("heapBytesPerConnection", "nonHeapRssBytesPerConnection");
     }
   }
 }
