@@ -491,12 +491,16 @@ public final class BenchCommand implements Runnable {
               Duration.ofSeconds(drainSeconds),
               common.limit());
       List<Report> points = Sweep.run(driver, spec, csv, !common.quiet, common.err());
-      Report r = new Report().put("workload", "sweep").put("points", points.size()).put("csv", csv);
+      Report r =
+          new Report()
+              .put("workload", "sweep")
+              .put("points", points.size())
+              .put("csv", csv.toString());
       if (chart != null) {
         List<Chart.Point> all = new ArrayList<>(Chart.read(csv));
         peers.forEach(p -> all.addAll(Chart.read(p)));
         Chart.draw(all, title(clients, docs, ops), chart, 1000, 640);
-        r.put("chart", chart);
+        r.put("chart", chart.toString());
       }
       return r;
     }

@@ -6,7 +6,9 @@ import dev.patchbay.core.json.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
 class BenchCommandTest {
@@ -57,6 +59,41 @@ class BenchCommandTest {
     String out = stdoutOf(status, "commit", "--store", "memory", "-n", "2", "-k", "3", "--quiet");
     assertThat(status[0]).isZero();
     assertThat(out).contains("workload").containsPattern("committed\\s+6");
+  }
+
+  @Test
+  void sweep_echoWithChart_writesCsvAndPngAndReportsThem(@TempDir Path dir) {
+    Path csv = dir.resolve("sweep.csv");
+    Path png = dir.resolve("p99.png");
+    int[] status = new int[1];
+    String out =
+        stdoutOf(
+            status,
+            "sweep",
+            "--systems",
+            "echo",
+            "--rates",
+            "20",
+            "-n",
+            "4",
+            "-m",
+            "2",
+            "-k",
+            "2",
+            "--warmup-ops",
+            "0",
+            "--csv",
+            csv.toString(),
+            "--chart",
+            png.toString(),
+            "--json",
+            "--quiet");
+    assertThat(status[0]).isZero();
+    JsonNode json = Json.parse(out.trim());
+    assertThat(json.path("points").asInt()).isEqualTo(1);
+    assertThat(json.path("chart").asString()).isEqualTo(png.toString());
+    assertThat(csv).exists();
+    assertThat(png).exists();
   }
 
   @Test
