@@ -9,7 +9,11 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Real-time, offline-first JSON document sync.",
-    subcommands = {ServeCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      ServeCommand.class,
+      CommandLine.HelpCommand.class,
+      dev.patchbay.loadgen.BenchCommand.class
+    })
 public final class Main {
   private Main() {}
 
