@@ -1,0 +1,595 @@
+package dev.patchbay.collections.client;
+
+import dev.patchbay.core.PatchbayException;
+import dev.patchbay.core.json.Json;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The client and its sync engine. Sync runs execute one at a time on one thread ({@code
+ * patchbay-collsync-N}): pull every collection by cursor (a remote change to a record with queued
+ * local changes is a conflict, settled by the strategy before anything is pushed), then push the
+ * outbox in order, each operation with the server version its record was last synced at as {@code
+ * baseVersion} and its own change id, so a retry after a lost answer applies once.
+ */
+final class DefaultCollectionsClient implements CollectionsClient {
+  private static final Logger log = LoggerFactory.getLogger(DefaultCollectionsClient.class);
+  private static final Set<Path> OPEN = ConcurrentHashMap.newKeySet();
+  private static final AtomicInteger THREADS = new AtomicInteger();
+
+  /** Push passes per run: a conflict settled while pushing queues its result for the next pass. */
+  private static final int PUSH_PASSES = 3;
+
+  private final Builder config;
+  private final Path directory;
+  private final LocalStore store;
+  private final HttpBackend backend;
+  private final Clock clock;
+  private final ScheduledExecutorService syncThread;
+  private final ExecutorService httpThreads;
+  private final Map<String, DefaultRecordCollection> collections = new LinkedHashMap<>();
+
+  // Guarded by this: the run in progress and the one requested behind it.
+  private boolean running;
+  private @Nullable CompletableFuture<SyncResult> next;
+  private @Nullable ScheduledFuture<?> timer;
+  private int consecutiveFailures;
+  private boolean closed;
+
+  private DefaultCollectionsClient(Builder config, Path directory, LocalStore store) {
+    this.config = config;
+    this.directory = directory;
+    this.store = store;
+    this.clock = config.clock;
+    this.syncThread = Executors.newSingleThreadScheduledExecutor(named("patchbay-collsync-"));
+    this.httpThreads = Executors.newFixedThreadPool(2, named("patchbay-collhttp-"));
+    this.backend =
+        new HttpBackend(
+            Objects.requireNonNull(config.baseUrl),
+            config.token,
+            config.requestTimeout,
+            httpThreads);
+    for (String c : config.collections) {
+      collections.put(c, new DefaultRecordCollection(c, store, this));
+    }
+  }
+
+  static CollectionsClient start(Builder config) {
+    Path directory = Objects.requireNonNull(config.dataDirectory).toAbsolutePath().normalize();
+    if (!OPEN.add(directory)) {
+      throw new IllegalStateException("a collections client is already open on " + directory);
+    }
+    try {
+      DefaultCollectionsClient client =
+          new DefaultCollectionsClient(config, directory, LocalStore.open(directory));
+      if (config.autoSync) {
+        client.syncNow();
+      }
+      return client;
+    } catch (RuntimeException e) {
+      OPEN.remove(directory);
+      throw e;
+    }
+  }
+
+  private static ThreadFactory named(String prefix) {
+    return r -> {
+      Thread t = new Thread(r, prefix + THREADS.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  long now() {
+    return clock.millis();
+  }
+
+  @Override
+  public RecordCollection collection(String name) {
+    DefaultRecordCollection c = collections.get(name);
+    if (c == null) {
+      throw new IllegalArgumentException(
+          "collection '" + name + "' is not configured; configured: " + collections.keySet());
+    }
+    return c;
+  }
+
+  @Override
+  public synchronized CompletableFuture<SyncResult> syncNow() {
+    if (closed) {
+      return CompletableFuture.failedFuture(
+          new IllegalStateException("the collections client is closed"));
+    }
+    CompletableFuture<SyncResult> f = next;
+    if (f == null) {
+      f = new CompletableFuture<>();
+      next = f;
+      if (!running) {
+        startNext();
+      }
+    }
+    return f;
+  }
+
+  // Called holding this.
+  private void startNext() {
+    CompletableFuture<SyncResult> f = Objects.requireNonNull(next);
+    next = null;
+    running = true;
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
+    }
+    syncThread.execute(() -> run(f));
+  }
+
+  private void run(CompletableFuture<SyncResult> f) {
+    SyncResult result = null;
+    Throwable error = null;
+    try {
+      result = runOnce();
+    } catch (Throwable e) { // the future must complete whatever happens
+      error = e;
+    }
+    synchronized (this) {
+      running = false;
+      consecutiveFailures = error == null ? 0 : consecutiveFailures + 1;
+      if (next != null && !closed) {
+        startNext();
+      } else if (config.autoSync && !closed) {
+        Duration wait = error == null ? config.syncInterval : backoff(consecutiveFailures);
+        timer = syncThread.schedule(this::syncNow, wait.toMillis(), TimeUnit.MILLISECONDS);
+      }
+    }
+    if (error != null) {
+      log.debug("collections sync failed: {}", error.toString());
+      f.completeExceptionally(error);
+    } else {
+      f.complete(result);
+    }
+  }
+
+  Duration backoff(int attempt) {
+    long base = config.backoffBase.toMillis();
+    long cap = config.backoffCap.toMillis();
+    int shift = Math.min(Math.max(attempt - 1, 0), 30);
+    return Duration.ofMillis(Math.min(cap, base << shift));
+  }
+
+  /** Counters of one run. */
+  private static final class Run {
+    int pushed;
+    int pulled;
+    int conflicts;
+    int failed;
+    boolean requeued;
+  }
+
+  private SyncResult runOnce() {
+    Run run = new Run();
+    for (String c : collections.keySet()) {
+      pull(c, run);
+    }
+    for (int pass = 0; pass < PUSH_PASSES; pass++) {
+      run.requeued = false;
+      push(run);
+      if (!run.requeued) {
+        break;
+      }
+    }
+    int pending = store.transaction(store::opCount);
+    return new SyncResult(
+        run.pushed, run.pulled, run.conflicts, run.failed, pending, Instant.ofEpochMilli(now()));
+  }
+
+  // ---- pull
+
+  private void pull(String collection, Run run) {
+    long cursor = store.transaction(() -> store.cursor(collection));
+    boolean reset = false;
+    Set<String> seen = new HashSet<>();
+    while (true) {
+      long from = cursor;
+      HttpBackend.Answer answer = call(() -> backend.pull(collection, from, config.pageSize));
+      if (answer.status() == 410 && !reset) {
+        // Deletes below the server's purge horizon are gone: read everything again, then drop
+        // the clean local records the server no longer has.
+        log.info("collection {}: cursor {} expired, pulling everything again", collection, cursor);
+        reset = true;
+        cursor = 0;
+        continue;
+      }
+      if (answer.status() != 200) {
+        throw new PatchbayException(
+            answer.status(), "pull of '" + collection + "' refused: " + answer.error());
+      }
+      HttpBackend.Page page = HttpBackend.page(answer.body());
+      boolean resetting = reset;
+      long nextCursor = page.nextCursor();
+      store.transaction(
+          () -> {
+            for (HttpBackend.Remote r : page.records()) {
+              seen.add(r.id());
+              applyRemote(collection, r, resetting, run);
+            }
+            store.setCursor(collection, nextCursor);
+            return null;
+          });
+      cursor = nextCursor;
+      if (!page.hasMore()) {
+        break;
+      }
+    }
+    if (reset) {
+      store.transaction(
+          () -> {
+            for (String id : store.cleanIds(collection)) {
+              if (!seen.contains(id)) {
+                store.removeRecord(collection, id);
+              }
+            }
+            return null;
+          });
+    }
+  }
+
+  private void applyRemote(String c, HttpBackend.Remote r, boolean reset, Run run)
+      throws SQLException {
+    LocalStore.Row row = store.row(c, r.id());
+    long now = now();
+    if (row == null) {
+      if (!r.deleted()) {
+        store.put(c, r.id(), r.data(), r.version(), r.updatedAt().toEpochMilli(), false, now);
+        run.pulled++;
+      }
+      return;
+    }
+    if (!store.hasOps(c, r.id())) {
+      if (r.version() == row.serverVersion() && !reset) {
+        return;
+      }
+      store.put(
+          c,
+          r.id(),
+          r.deleted() ? row.data() : r.data(),
+          r.version(),
+          r.updatedAt().toEpochMilli(),
+          r.deleted(),
+          now);
+      run.pulled++;
+      return;
+    }
+    if (r.version() == row.serverVersion()) {
+      return; // the local change was made on this very version: the push will apply it
+    }
+    settle(row, r, run);
+  }
+
+  // ---- conflicts
+
+  /** The side a strategy picks, or a merged record. */
+  private record Decision(boolean remote, @Nullable ObjectNode merged) {}
+
+  static boolean lastWriteWinsPicksRemote(long localTime, long remoteTime) {
+    return localTime <= remoteTime; // a tie goes to the remote side
+  }
+
+  private Decision decide(LocalStore.Row local, HttpBackend.Remote remote) {
+    long lt = local.updatedAt();
+    long rt = remote.updatedAt().toEpochMilli();
+    switch (config.conflictStrategy) {
+      case SERVER_WINS:
+        return new Decision(true, null);
+      case CLIENT_WINS:
+        return new Decision(false, null);
+      case CUSTOM:
+        if (!local.deleted() && !remote.deleted()) {
+          ObjectNode merged =
+              Objects.requireNonNull(config.conflictResolver)
+                  .resolve(
+                      local.data().deepCopy(),
+                      remote.data().deepCopy(),
+                      Instant.ofEpochMilli(lt),
+                      remote.updatedAt());
+          if (merged == null) {
+            throw new PatchbayException(500, "the conflict resolver returned null");
+          }
+          return new Decision(false, merged.deepCopy());
+        }
+        return new Decision(lastWriteWinsPicksRemote(lt, rt), null);
+      case LAST_WRITE_WINS:
+      default:
+        return new Decision(lastWriteWinsPicksRemote(lt, rt), null);
+    }
+  }
+
+  /**
+   * Settles a conflict between a local record with queued changes and the server's newer version:
+   * the record's queued operations are replaced by at most one that pushes the outcome against the
+   * server's version.
+   */
+  private void settle(LocalStore.Row local, HttpBackend.Remote remote, Run run)
+      throws SQLException {
+    run.conflicts++;
+    String c = local.collection();
+    String id = local.id();
+    long now = now();
+    long rt = remote.updatedAt().toEpochMilli();
+    Decision d = decide(local, remote);
+    boolean remoteWins =
+        d.remote()
+            || (d.merged() != null && !remote.deleted() && Json.equal(d.merged(), remote.data()))
+            || (d.merged() == null && local.deleted() && remote.deleted());
+    log.debug(
+        "conflict on {}/{}: local v{} vs remote v{}, {} wins",
+        c,
+        id,
+        local.serverVersion(),
+        remote.version(),
+        remoteWins ? "remote" : d.merged() != null ? "merge" : "local");
+    store.removeOps(c, id);
+    if (remoteWins) {
+      store.put(
+          c,
+          id,
+          remote.deleted() ? local.data() : remote.data(),
+          remote.version(),
+          rt,
+          remote.deleted(),
+          now);
+      return;
+    }
+    // The outcome is a new write over the server's version; its time is after both sides so that
+    // a server settling a later race by time keeps it.
+    long ts =
+        config.conflictStrategy == ConflictStrategy.LAST_WRITE_WINS
+            ? local.updatedAt()
+            : Math.max(now, rt + 1);
+    run.requeued = true;
+    if (d.merged() == null && local.deleted()) {
+      store.put(c, id, local.data(), remote.version(), ts, true, now);
+      store.enqueue(c, id, OperationType.DELETE, null, ts, UUID.randomUUID().toString());
+      return;
+    }
+    ObjectNode data = d.merged() != null ? d.merged() : local.data();
+    store.put(c, id, data, remote.version(), ts, false, now);
+    store.enqueue(c, id, OperationType.UPDATE, data, ts, UUID.randomUUID().toString());
+  }
+
+  // ---- push
+
+  private void push(Run run) {
+    List<LocalStore.Op> ops = store.transaction(store::ops);
+    Set<String> blocked = new HashSet<>();
+    for (LocalStore.Op op : ops) {
+      String key = op.collection() + '\u0000' + op.recordId();
+      if (blocked.contains(key)) {
+        continue; // an earlier change of this record waits: keep the record's order
+      }
+      if (op.status() == OperationStatus.FAILED || op.nextAttemptAt() > now()) {
+        blocked.add(key);
+        continue;
+      }
+      long base =
+          store.transaction(
+              () -> {
+                if (!store.hasOp(op.seq())) {
+                  return -1L; // replaced by a conflict settled earlier in this run
+                }
+                store.markOp(
+                    op.seq(),
+                    OperationStatus.SYNCING,
+                    op.retryCount(),
+                    op.lastError(),
+                    op.nextAttemptAt());
+                LocalStore.Row row = store.row(op.collection(), op.recordId());
+                return row == null ? 0L : row.serverVersion();
+              });
+      if (base < 0) {
+        continue;
+      }
+      HttpBackend.Answer answer;
+      try {
+        answer = backend.push(op, base);
+      } catch (IOException e) {
+        requeue(op, e.toString());
+        throw unreachable(e);
+      }
+      if (!handle(op, answer, run)) {
+        blocked.add(key);
+      }
+    }
+  }
+
+  /** Applies a push answer; returns false when the record's later operations must wait. */
+  private boolean handle(LocalStore.Op op, HttpBackend.Answer answer, Run run) {
+    int status = answer.status();
+    String c = op.collection();
+    String id = op.recordId();
+    if (status == 200 || status == 409) {
+      HttpBackend.Remote remote = answer.record();
+      String result = answer.body().path("result").asString("");
+      if (remote == null) {
+        requeue(op, "answer without a record: " + answer.error());
+        throw new PatchbayException(502, "the server answered a push without the record");
+      }
+      if (status == 200 && (result.equals("applied") || result.equals("duplicate"))) {
+        store.transaction(
+            () -> {
+              store.removeOp(op.seq());
+              LocalStore.Row row = store.row(c, id);
+              if (row != null) {
+                if (store.hasOps(c, id)) {
+                  store.setServerVersion(c, id, remote.version(), now());
+                } else {
+                  // Nothing newer queued: take the server's copy (equal to ours unless a PATCH
+                  // merged into fields this device had not seen).
+                  store.put(
+                      c,
+                      id,
+                      remote.deleted() ? row.data() : remote.data(),
+                      remote.version(),
+                      row.updatedAt(),
+                      remote.deleted(),
+                      now());
+                }
+              }
+              return null;
+            });
+        run.pushed++;
+        return true;
+      }
+      // 409 VERSION_CONFLICT, or "ignored": the server kept its record. Settle it here.
+      store.transaction(
+          () -> {
+            LocalStore.Row row = store.row(c, id);
+            if (row == null) {
+              store.removeOps(c, id);
+            } else {
+              settle(row, remote, run);
+            }
+            return null;
+          });
+      return true;
+    }
+    if (status == 401 || status == 429 || status >= 500) {
+      // Not this operation's fault (a token to renew, an overloaded or stopping server): keep it
+      // and fail the run, so the next one starts after the backoff.
+      requeue(op, answer.error());
+      throw new PatchbayException(status, "push refused: " + answer.error());
+    }
+    // A refusal of this operation (400, 403, 404, 413…): count it, back off, fail it at the cap.
+    int retries = op.retryCount() + 1;
+    boolean exhausted = retries >= config.maxRetries;
+    log.warn(
+        "push of {} {}/{} refused ({}){}",
+        op.type(),
+        c,
+        id,
+        answer.error(),
+        exhausted ? ", marked failed" : "");
+    store.transaction(
+        () -> {
+          if (store.hasOp(op.seq())) {
+            store.markOp(
+                op.seq(),
+                exhausted ? OperationStatus.FAILED : OperationStatus.PENDING,
+                retries,
+                answer.error(),
+                exhausted ? 0 : now() + backoff(retries).toMillis());
+          }
+          return null;
+        });
+    run.failed++;
+    return false;
+  }
+
+  private void requeue(LocalStore.Op op, String error) {
+    store.transaction(
+        () -> {
+          if (store.hasOp(op.seq())) {
+            store.markOp(
+                op.seq(), OperationStatus.PENDING, op.retryCount(), error, op.nextAttemptAt());
+          }
+          return null;
+        });
+  }
+
+  /** An HTTP call that fails as "unreachable" on a transport error. */
+  private interface Call {
+    HttpBackend.Answer run() throws IOException;
+  }
+
+  private static HttpBackend.Answer call(Call call) {
+    try {
+      return call.run();
+    } catch (IOException e) {
+      throw unreachable(e);
+    }
+  }
+
+  private static PatchbayException unreachable(IOException e) {
+    return new PatchbayException(503, "server unreachable: " + e, e);
+  }
+
+  // ---- outbox views
+
+  @Override
+  public List<PendingOperation> pendingOperations() {
+    return store.transaction(
+        () -> {
+          List<PendingOperation> out = new ArrayList<>();
+          for (LocalStore.Op op : store.ops()) {
+            out.add(op.view());
+          }
+          return List.copyOf(out);
+        });
+  }
+
+  @Override
+  public int pendingCount() {
+    return store.transaction(store::opCount);
+  }
+
+  @Override
+  public int retryFailed() {
+    return store.transaction(store::resetFailed);
+  }
+
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      if (timer != null) {
+        timer.cancel(false);
+      }
+      if (next != null) {
+        next.completeExceptionally(new IllegalStateException("the collections client is closed"));
+        next = null;
+      }
+    }
+    syncThread.shutdown();
+    try {
+      // A run blocks at most one request timeout per call; wait that long for it to end.
+      if (!syncThread.awaitTermination(
+          config.requestTimeout.toMillis() * 2, TimeUnit.MILLISECONDS)) {
+        syncThread.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      syncThread.shutdownNow();
+    } finally {
+      httpThreads.shutdownNow();
+      store.close();
+      OPEN.remove(directory);
+    }
+  }
+}
