@@ -207,6 +207,17 @@ final class DefaultCollectionsClient implements CollectionsClient {
         run.pushed, run.pulled, run.conflicts, run.failed, pending, Instant.ofEpochMilli(now()));
   }
 
+  /**
+   * Pushes the outbox without pulling first, on the caller's thread: lets tests reach the server's
+   * own conflict answers (409, ignored), which a pull first would pre-empt.
+   */
+  SyncResult pushOnlyForTest() {
+    Run run = new Run();
+    push(run);
+    return new SyncResult(
+        run.pushed, run.pulled, run.conflicts, run.failed, pendingCount(), Instant.now(clock));
+  }
+
   // ---- pull
 
   private void pull(String collection, Run run) {
