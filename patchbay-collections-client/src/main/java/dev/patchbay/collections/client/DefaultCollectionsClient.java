@@ -60,6 +60,7 @@ final class DefaultCollectionsClient implements CollectionsClient {
   private @Nullable ScheduledFuture<?> timer;
   private int consecutiveFailures;
   private boolean closed;
+  private volatile long inFlight = -1;
 
   private DefaultCollectionsClient(Builder config, Path directory, LocalStore store) {
     this.config = config;
@@ -213,7 +214,13 @@ final class DefaultCollectionsClient implements CollectionsClient {
    */
   SyncResult pushOnlyForTest() {
     Run run = new Run();
-    push(run);
+    for (int pass = 0; pass < PUSH_PASSES; pass++) {
+      run.requeued = false;
+      push(run);
+      if (!run.requeued) {
+        break;
+      }
+    }
     return new SyncResult(
         run.pushed, run.pulled, run.conflicts, run.failed, pendingCount(), Instant.now(clock));
   }
@@ -406,18 +413,15 @@ final class DefaultCollectionsClient implements CollectionsClient {
         blocked.add(key);
         continue;
       }
+      // "In flight" is kept in memory only: persisting it would cost an fsync per operation and
+      // buy nothing, since an operation found in flight after a crash is simply pushed again
+      // (its change id makes the server apply it once).
       long base =
           store.transaction(
               () -> {
                 if (!store.hasOp(op.seq())) {
                   return -1L; // replaced by a conflict settled earlier in this run
                 }
-                store.markOp(
-                    op.seq(),
-                    OperationStatus.SYNCING,
-                    op.retryCount(),
-                    op.lastError(),
-                    op.nextAttemptAt());
                 LocalStore.Row row = store.row(op.collection(), op.recordId());
                 return row == null ? 0L : row.serverVersion();
               });
@@ -425,11 +429,14 @@ final class DefaultCollectionsClient implements CollectionsClient {
         continue;
       }
       HttpBackend.Answer answer;
+      inFlight = op.seq();
       try {
         answer = backend.push(op, base);
       } catch (IOException e) {
         requeue(op, e.toString());
         throw unreachable(e);
+      } finally {
+        inFlight = -1;
       }
       if (!handle(op, answer, run)) {
         blocked.add(key);
@@ -555,8 +562,22 @@ final class DefaultCollectionsClient implements CollectionsClient {
     return store.transaction(
         () -> {
           List<PendingOperation> out = new ArrayList<>();
+          long pushing = inFlight;
           for (LocalStore.Op op : store.ops()) {
-            out.add(op.view());
+            PendingOperation v = op.view();
+            if (op.seq() == pushing && v.status() == OperationStatus.PENDING) {
+              v =
+                  new PendingOperation(
+                      v.id(),
+                      v.collection(),
+                      v.recordId(),
+                      v.type(),
+                      OperationStatus.SYNCING,
+                      v.retryCount(),
+                      v.lastError(),
+                      v.timestamp());
+            }
+            out.add(v);
           }
           return List.copyOf(out);
         });
