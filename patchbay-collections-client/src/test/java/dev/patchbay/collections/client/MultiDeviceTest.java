@@ -2,6 +2,7 @@ package dev.patchbay.collections.client;
 
 import static dev.patchbay.collections.client.LocalCollectionTest.doc;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.patchbay.core.json.Json;
 import dev.patchbay.server.PatchbayServer;
@@ -443,6 +444,40 @@ class MultiDeviceTest {
     assertThat(a.collection("todos").getAll()).hasSize(1001);
     assertThat(sortedState(a)).isEqualTo(sortedState(b));
     System.out.printf("1000 records: push %d ms, pull %d ms%n", pushMs, pullMs);
+  }
+
+  @Test
+  void expiredCursor_pullsEverythingAgain_dropsPurgedRecords_keepsLocalChanges() {
+    startServer();
+    CollectionsClient a = open(device("a"));
+    CollectionsClient b = open(device("b"));
+    a.collection("todos").saveAll(List.of(doc("{'id':'1'}"), doc("{'id':'2'}"), doc("{'id':'3'}")));
+    sync(a);
+    sync(b);
+    a.collection("todos").delete("1");
+    a.collection("todos").save(doc("{'n':4}"), "4");
+    sync(a);
+    assertThat(server.collections().purgeTombstones(Long.MAX_VALUE).join()).isEqualTo(1);
+    b.collection("todos").save(doc("{'n':5}"), "5");
+
+    sync(b);
+    assertThat(b.collection("todos").get("1")).isNull();
+    assertThat(b.collection("todos").get("4")).isNotNull();
+    assertThat(b.collection("todos").get("5")).isNotNull();
+    assertThat(b.pendingCount()).isZero();
+    sync(a);
+    assertThat(sortedState(a)).isEqualTo(sortedState(b)).hasSize(4);
+  }
+
+  @Test
+  void autoSync_onTheInterval_carriesChangesBetweenDevices() {
+    startServer();
+    CollectionsClient a = open(device("a").autoSync(true).syncInterval(Duration.ofMillis(100)));
+    CollectionsClient b = open(device("b").autoSync(true).syncInterval(Duration.ofMillis(100)));
+    a.collection("todos").save(doc("{'from':'a'}"), "x");
+    await().atMost(Duration.ofSeconds(30)).until(() -> b.collection("todos").get("x") != null);
+    b.collection("todos").update("x", doc("{'seen':true}"));
+    await().atMost(Duration.ofSeconds(30)).until(() -> a.collection("todos").get("x").has("seen"));
   }
 
   private static List<String> sortedState(CollectionsClient c) {
