@@ -52,6 +52,8 @@ final class DefaultCollectionsClient implements CollectionsClient {
   private final Clock clock;
   private final ScheduledExecutorService syncThread;
   private final ExecutorService httpThreads;
+  private final ExecutorService watchThread;
+  private final Watchers watchers;
   private final Map<String, DefaultRecordCollection> collections = new LinkedHashMap<>();
 
   // Guarded by this: the run in progress and the one requested behind it.
@@ -69,6 +71,8 @@ final class DefaultCollectionsClient implements CollectionsClient {
     this.clock = config.clock;
     this.syncThread = Executors.newSingleThreadScheduledExecutor(named("patchbay-collsync-"));
     this.httpThreads = Executors.newFixedThreadPool(2, named("patchbay-collhttp-"));
+    this.watchThread = Executors.newSingleThreadExecutor(named("patchbay-collwatch-"));
+    this.watchers = new Watchers(watchThread);
     this.backend =
         new HttpBackend(
             Objects.requireNonNull(config.baseUrl),
@@ -104,6 +108,10 @@ final class DefaultCollectionsClient implements CollectionsClient {
       t.setDaemon(true);
       return t;
     };
+  }
+
+  Watchers watchers() {
+    return watchers;
   }
 
   long now() {
@@ -258,6 +266,9 @@ final class DefaultCollectionsClient implements CollectionsClient {
             store.setCursor(collection, nextCursor);
             return null;
           });
+      if (!page.records().isEmpty()) {
+        watchers.changed(collection);
+      }
       cursor = nextCursor;
       if (!page.hasMore()) {
         break;
@@ -273,6 +284,7 @@ final class DefaultCollectionsClient implements CollectionsClient {
             }
             return null;
           });
+      watchers.changed(collection);
     }
   }
 
@@ -480,6 +492,9 @@ final class DefaultCollectionsClient implements CollectionsClient {
               return null;
             });
         run.pushed++;
+        if (op.type() == OperationType.PATCH) {
+          watchers.changed(c); // the server's merge may hold fields this device had not seen
+        }
         return true;
       }
       // 409 VERSION_CONFLICT, or "ignored": the server kept its record. Settle it here.
@@ -493,6 +508,7 @@ final class DefaultCollectionsClient implements CollectionsClient {
             }
             return null;
           });
+      watchers.changed(c);
       return true;
     }
     if (status == 401 || status == 429 || status >= 500) {
@@ -619,6 +635,7 @@ final class DefaultCollectionsClient implements CollectionsClient {
       Thread.currentThread().interrupt();
       syncThread.shutdownNow();
     } finally {
+      watchThread.shutdownNow();
       httpThreads.shutdownNow();
       store.close();
       OPEN.remove(directory);

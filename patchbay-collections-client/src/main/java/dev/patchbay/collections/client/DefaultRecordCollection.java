@@ -43,6 +43,7 @@ final class DefaultRecordCollection implements RecordCollection {
           saveIn(recordId, copy);
           return null;
         });
+    client.watchers().changed(name);
     return recordId;
   }
 
@@ -82,6 +83,7 @@ final class DefaultRecordCollection implements RecordCollection {
           store.enqueue(name, id, OperationType.PATCH, delta, now, UUID.randomUUID().toString());
           return null;
         });
+    client.watchers().changed(name);
   }
 
   @Override
@@ -104,6 +106,7 @@ final class DefaultRecordCollection implements RecordCollection {
           deleteIn(id);
           return null;
         });
+    client.watchers().changed(name);
   }
 
   private void deleteIn(String id) throws java.sql.SQLException {
@@ -136,6 +139,7 @@ final class DefaultRecordCollection implements RecordCollection {
           }
           return null;
         });
+    client.watchers().changed(name);
     return List.copyOf(ids);
   }
 
@@ -149,11 +153,12 @@ final class DefaultRecordCollection implements RecordCollection {
           }
           return null;
         });
+    client.watchers().changed(name);
   }
 
   @Override
   public Query query() {
-    return new Query(this::getAll);
+    return new Query(this::getAll, (q, listener) -> client.watchers().watch(name, q, listener));
   }
 
   @Override

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
@@ -21,23 +22,35 @@ public final class Query {
 
   private record Sort(String path, boolean descending) {}
 
+  /** Registers a listener of the collection's changes (the client's {@link Watchers}). */
+  interface WatchHook {
+    Subscription watch(Supplier<List<ObjectNode>> query, Consumer<List<ObjectNode>> listener);
+  }
+
   private final Supplier<List<ObjectNode>> source;
+  private final @Nullable WatchHook hook;
   private final List<Condition> conditions;
   private final List<Sort> sorts;
   private final int limit;
   private final int offset;
 
   Query(Supplier<List<ObjectNode>> source) {
-    this(source, List.of(), List.of(), 0, 0);
+    this(source, null, List.of(), List.of(), 0, 0);
+  }
+
+  Query(Supplier<List<ObjectNode>> source, @Nullable WatchHook hook) {
+    this(source, hook, List.of(), List.of(), 0, 0);
   }
 
   private Query(
       Supplier<List<ObjectNode>> source,
+      @Nullable WatchHook hook,
       List<Condition> conditions,
       List<Sort> sorts,
       int limit,
       int offset) {
     this.source = source;
+    this.hook = hook;
     this.conditions = conditions;
     this.sorts = sorts;
     this.limit = limit;
@@ -58,7 +71,7 @@ public final class Query {
     checkPath(path);
     List<Condition> next = new ArrayList<>(conditions);
     next.add(new Condition(path, op, value == null ? null : Json.MAPPER.valueToTree(value)));
-    return new Query(source, List.copyOf(next), sorts, limit, offset);
+    return new Query(source, hook, List.copyOf(next), sorts, limit, offset);
   }
 
   /** Adds {@code path IS_NULL}: the field is missing or JSON null. */
@@ -81,7 +94,7 @@ public final class Query {
     checkPath(path);
     List<Sort> next = new ArrayList<>(sorts);
     next.add(new Sort(path, descending));
-    return new Query(source, conditions, List.copyOf(next), limit, offset);
+    return new Query(source, hook, conditions, List.copyOf(next), limit, offset);
   }
 
   /**
@@ -93,7 +106,7 @@ public final class Query {
     if (n < 0) {
       throw new IllegalArgumentException("limit must not be negative: " + n);
     }
-    return new Query(source, conditions, sorts, n, offset);
+    return new Query(source, hook, conditions, sorts, n, offset);
   }
 
   /**
@@ -105,7 +118,7 @@ public final class Query {
     if (n < 0) {
       throw new IllegalArgumentException("offset must not be negative: " + n);
     }
-    return new Query(source, conditions, sorts, limit, n);
+    return new Query(source, hook, conditions, sorts, limit, n);
   }
 
   /** Runs the query on the local records now; the records are copies the caller may change. */
@@ -133,6 +146,23 @@ public final class Query {
   /** Returns the number of records {@link #get()} would return (offset and limit applied). */
   public int count() {
     return get().size();
+  }
+
+  /**
+   * Calls {@code listener} with the query's result at once, then again after every local or remote
+   * change of the collection (changes arriving close together may be delivered once, with the
+   * latest state). Listeners run on the client's watch thread, one at a time; an exception thrown
+   * by a listener is logged and does not end the subscription.
+   *
+   * @return closes the subscription
+   * @throws IllegalStateException when the query does not come from a client's collection
+   */
+  public Subscription watch(Consumer<List<ObjectNode>> listener) {
+    Objects.requireNonNull(listener, "listener");
+    if (hook == null) {
+      throw new IllegalStateException("this query is not attached to a collection");
+    }
+    return hook.watch(this::get, listener);
   }
 
   boolean matches(JsonNode record) {

@@ -1,6 +1,7 @@
 package dev.patchbay.collections.client;
 
 import java.util.List;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -71,6 +72,14 @@ public interface RecordCollection {
   /** Shorthand for {@code query().orderBy(path, descending)}. */
   default Query orderBy(String path, boolean descending) {
     return query().orderBy(path, descending);
+  }
+
+  /**
+   * Calls {@code listener} with all live records at once, then after every local or remote change;
+   * shorthand for {@code query().watch(listener)}.
+   */
+  default Subscription watch(Consumer<List<ObjectNode>> listener) {
+    return query().watch(listener);
   }
 
   /** Returns the record's sync state, or null when the record is not stored at all. */
