@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -42,6 +43,16 @@ public interface CollectionsClient extends AutoCloseable {
    *     pull; nothing queued is lost either way
    */
   CompletableFuture<SyncResult> syncNow();
+
+  /**
+   * Registers a listener of the client's events (sync runs, queued, synced and failed operations,
+   * conflicts). Listeners run in event order on the client's watch thread; an exception thrown by
+   * one is logged and affects no other. If listeners fall 10,000 events behind, further events are
+   * dropped rather than slowing the client.
+   *
+   * @return closes the registration
+   */
+  Subscription onEvent(Consumer<SyncEvent> listener);
 
   /** Returns the operations in the outbox, in push order. */
   List<PendingOperation> pendingOperations();

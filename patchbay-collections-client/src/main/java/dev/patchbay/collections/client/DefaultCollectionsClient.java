@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -23,8 +24,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +48,9 @@ final class DefaultCollectionsClient implements CollectionsClient {
   /** Push passes per run: a conflict settled while pushing queues its result for the next pass. */
   private static final int PUSH_PASSES = 3;
 
+  /** Deliveries (watch results and events) that may wait for the listeners' thread. */
+  private static final int WATCH_QUEUE = 10_000;
+
   private final Builder config;
   private final Path directory;
   private final LocalStore store;
@@ -54,6 +60,7 @@ final class DefaultCollectionsClient implements CollectionsClient {
   private final ExecutorService httpThreads;
   private final ExecutorService watchThread;
   private final Watchers watchers;
+  private final Events events;
   private final Map<String, DefaultRecordCollection> collections = new LinkedHashMap<>();
 
   // Guarded by this: the run in progress and the one requested behind it.
@@ -71,8 +78,16 @@ final class DefaultCollectionsClient implements CollectionsClient {
     this.clock = config.clock;
     this.syncThread = Executors.newSingleThreadScheduledExecutor(named("patchbay-collsync-"));
     this.httpThreads = Executors.newFixedThreadPool(2, named("patchbay-collhttp-"));
-    this.watchThread = Executors.newSingleThreadExecutor(named("patchbay-collwatch-"));
+    this.watchThread =
+        new ThreadPoolExecutor(
+            1,
+            1,
+            0,
+            TimeUnit.MILLISECONDS,
+            new ArrayBlockingQueue<>(WATCH_QUEUE),
+            named("patchbay-collwatch-"));
     this.watchers = new Watchers(watchThread);
+    this.events = new Events(watchThread);
     this.backend =
         new HttpBackend(
             Objects.requireNonNull(config.baseUrl),
@@ -112,6 +127,21 @@ final class DefaultCollectionsClient implements CollectionsClient {
 
   Watchers watchers() {
     return watchers;
+  }
+
+  void emit(
+      SyncEventType type,
+      @Nullable String collection,
+      @Nullable String recordId,
+      ObjectNode metadata,
+      @Nullable String error) {
+    events.publish(
+        new SyncEvent(type, collection, recordId, metadata, Instant.ofEpochMilli(now()), error));
+  }
+
+  @Override
+  public Subscription onEvent(Consumer<SyncEvent> listener) {
+    return events.listen(Objects.requireNonNull(listener, "listener"));
   }
 
   long now() {
@@ -177,8 +207,16 @@ final class DefaultCollectionsClient implements CollectionsClient {
     }
     if (error != null) {
       log.debug("collections sync failed: {}", error.toString());
+      emit(SyncEventType.SYNC_FAILED, null, null, Json.object(), error.getMessage());
       f.completeExceptionally(error);
     } else {
+      ObjectNode meta = Json.object();
+      meta.put("pushed", result.pushed());
+      meta.put("pulled", result.pulled());
+      meta.put("conflicts", result.conflicts());
+      meta.put("failed", result.failed());
+      meta.put("pending", result.pending());
+      emit(SyncEventType.SYNC_COMPLETED, null, null, meta, null);
       f.complete(result);
     }
   }
@@ -200,6 +238,7 @@ final class DefaultCollectionsClient implements CollectionsClient {
   }
 
   private SyncResult runOnce() {
+    emit(SyncEventType.SYNC_STARTED, null, null, Json.object(), null);
     Run run = new Run();
     for (String c : collections.keySet()) {
       pull(c, run);
@@ -370,6 +409,10 @@ final class DefaultCollectionsClient implements CollectionsClient {
     String id = local.id();
     long now = now();
     long rt = remote.updatedAt().toEpochMilli();
+    ObjectNode detected = Json.object();
+    detected.put("localVersion", local.serverVersion());
+    detected.put("remoteVersion", remote.version());
+    emit(SyncEventType.CONFLICT_DETECTED, c, id, detected, null);
     Decision d = decide(local, remote);
     boolean remoteWins =
         d.remote()
@@ -382,6 +425,16 @@ final class DefaultCollectionsClient implements CollectionsClient {
         local.serverVersion(),
         remote.version(),
         remoteWins ? "remote" : d.merged() != null ? "merge" : "local");
+    ObjectNode resolved = Json.object();
+    resolved.put("strategy", config.conflictStrategy.name());
+    resolved.put("winner", remoteWins ? "remote" : d.merged() != null ? "merged" : "local");
+    resolved.set("localData", local.deleted() ? Json.NODES.nullNode() : local.data());
+    resolved.set("remoteData", remote.deleted() ? Json.NODES.nullNode() : remote.data());
+    ObjectNode outcome =
+        remoteWins ? remote.data() : d.merged() != null ? d.merged() : local.data();
+    boolean outcomeDeleted = remoteWins ? remote.deleted() : d.merged() == null && local.deleted();
+    resolved.set("resolvedData", outcomeDeleted ? Json.NODES.nullNode() : outcome.deepCopy());
+    emit(SyncEventType.CONFLICT_RESOLVED, c, id, resolved, null);
     store.removeOps(c, id);
     if (remoteWins) {
       store.put(
@@ -492,6 +545,10 @@ final class DefaultCollectionsClient implements CollectionsClient {
               return null;
             });
         run.pushed++;
+        ObjectNode synced = Json.object();
+        synced.put("operationType", op.type().name());
+        synced.put("version", remote.version());
+        emit(SyncEventType.OPERATION_SYNCED, c, id, synced, null);
         if (op.type() == OperationType.PATCH) {
           watchers.changed(c); // the server's merge may hold fields this device had not seen
         }
@@ -540,6 +597,11 @@ final class DefaultCollectionsClient implements CollectionsClient {
           return null;
         });
     run.failed++;
+    ObjectNode failed = Json.object();
+    failed.put("operationType", op.type().name());
+    failed.put("retryCount", retries);
+    failed.put("exhausted", exhausted);
+    emit(SyncEventType.OPERATION_FAILED, c, id, failed, answer.error());
     return false;
   }
 

@@ -38,21 +38,29 @@ final class DefaultRecordCollection implements RecordCollection {
     Objects.requireNonNull(data, "data");
     String recordId = id == null ? UUID.randomUUID().toString() : checkId(id);
     ObjectNode copy = data.deepCopy();
-    store.transaction(
-        () -> {
-          saveIn(recordId, copy);
-          return null;
-        });
+    OperationType type = store.transaction(() -> saveIn(recordId, copy));
     client.watchers().changed(name);
+    queued(recordId, type, null);
     return recordId;
   }
 
-  private void saveIn(String id, ObjectNode data) throws java.sql.SQLException {
+  private OperationType saveIn(String id, ObjectNode data) throws java.sql.SQLException {
     long now = client.now();
     LocalStore.Row row = store.row(name, id);
     OperationType type = row == null ? OperationType.INSERT : OperationType.UPDATE;
     store.put(name, id, data, null, now, false, null);
     store.enqueue(name, id, type, data, now, UUID.randomUUID().toString());
+    return type;
+  }
+
+  private void queued(String id, OperationType type, @Nullable ObjectNode delta) {
+    ObjectNode meta = Json.object();
+    meta.put("operationType", type.name());
+    if (delta != null) {
+      var fields = meta.putArray("fieldsChanged");
+      delta.propertyNames().forEach(fields::add);
+    }
+    client.emit(SyncEventType.OPERATION_QUEUED, name, id, meta, null);
   }
 
   @Override
@@ -60,30 +68,35 @@ final class DefaultRecordCollection implements RecordCollection {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(fields, "fields");
     ObjectNode delta = fields.deepCopy();
-    store.transaction(
-        () -> {
-          LocalStore.Row row = store.row(name, id);
-          if (row == null || row.deleted()) {
-            throw new PatchbayException(
-                404, "record '" + id + "' not found in collection '" + name + "'");
-          }
-          if (delta.isEmpty()) {
-            return null;
-          }
-          ObjectNode merged = row.data();
-          for (Map.Entry<String, JsonNode> e : delta.properties()) {
-            if (e.getValue().isNull()) {
-              merged.remove(e.getKey());
-            } else {
-              merged.set(e.getKey(), e.getValue());
-            }
-          }
-          long now = client.now();
-          store.put(name, id, merged, null, now, false, null);
-          store.enqueue(name, id, OperationType.PATCH, delta, now, UUID.randomUUID().toString());
-          return null;
-        });
-    client.watchers().changed(name);
+    boolean changed =
+        store.transaction(
+            () -> {
+              LocalStore.Row row = store.row(name, id);
+              if (row == null || row.deleted()) {
+                throw new PatchbayException(
+                    404, "record '" + id + "' not found in collection '" + name + "'");
+              }
+              if (delta.isEmpty()) {
+                return false;
+              }
+              ObjectNode merged = row.data();
+              for (Map.Entry<String, JsonNode> e : delta.properties()) {
+                if (e.getValue().isNull()) {
+                  merged.remove(e.getKey());
+                } else {
+                  merged.set(e.getKey(), e.getValue());
+                }
+              }
+              long now = client.now();
+              store.put(name, id, merged, null, now, false, null);
+              store.enqueue(
+                  name, id, OperationType.PATCH, delta, now, UUID.randomUUID().toString());
+              return true;
+            });
+    if (changed) {
+      client.watchers().changed(name);
+      queued(id, OperationType.PATCH, delta);
+    }
   }
 
   @Override
@@ -101,22 +114,21 @@ final class DefaultRecordCollection implements RecordCollection {
   @Override
   public void delete(String id) {
     Objects.requireNonNull(id, "id");
-    store.transaction(
-        () -> {
-          deleteIn(id);
-          return null;
-        });
-    client.watchers().changed(name);
+    if (store.transaction(() -> deleteIn(id))) {
+      client.watchers().changed(name);
+      queued(id, OperationType.DELETE, null);
+    }
   }
 
-  private void deleteIn(String id) throws java.sql.SQLException {
+  private boolean deleteIn(String id) throws java.sql.SQLException {
     LocalStore.Row row = store.row(name, id);
     if (row == null || row.deleted()) {
-      return;
+      return false;
     }
     long now = client.now();
     store.put(name, id, row.data(), null, now, true, null);
     store.enqueue(name, id, OperationType.DELETE, null, now, UUID.randomUUID().toString());
+    return true;
   }
 
   @Override
@@ -132,28 +144,42 @@ final class DefaultRecordCollection implements RecordCollection {
               : UUID.randomUUID().toString());
       copies.add(r.deepCopy());
     }
-    store.transaction(
-        () -> {
-          for (int i = 0; i < ids.size(); i++) {
-            saveIn(ids.get(i), copies.get(i));
-          }
-          return null;
-        });
+    List<OperationType> types =
+        store.transaction(
+            () -> {
+              List<OperationType> out = new ArrayList<>(ids.size());
+              for (int i = 0; i < ids.size(); i++) {
+                out.add(saveIn(ids.get(i), copies.get(i)));
+              }
+              return out;
+            });
     client.watchers().changed(name);
+    for (int i = 0; i < ids.size(); i++) {
+      queued(ids.get(i), types.get(i), null);
+    }
     return List.copyOf(ids);
   }
 
   @Override
   public void deleteAll(List<String> ids) {
     List<String> copy = List.copyOf(ids);
-    store.transaction(
-        () -> {
-          for (String id : copy) {
-            deleteIn(id);
-          }
-          return null;
-        });
-    client.watchers().changed(name);
+    List<String> deleted =
+        store.transaction(
+            () -> {
+              List<String> out = new ArrayList<>();
+              for (String id : copy) {
+                if (deleteIn(id)) {
+                  out.add(id);
+                }
+              }
+              return out;
+            });
+    if (!deleted.isEmpty()) {
+      client.watchers().changed(name);
+    }
+    for (String id : deleted) {
+      queued(id, OperationType.DELETE, null);
+    }
   }
 
   @Override
@@ -187,9 +213,5 @@ final class DefaultRecordCollection implements RecordCollection {
       }
     }
     return id;
-  }
-
-  static ObjectNode emptyIfNull(@Nullable ObjectNode node) {
-    return node == null ? Json.object() : node;
   }
 }

@@ -47,20 +47,26 @@ final class Watchers {
     if (list == null || list.isEmpty() || !queued.add(collection)) {
       return;
     }
-    submit(
-        () -> {
-          queued.remove(collection); // a change from now on queues another delivery
-          for (Watch w : list) {
-            deliver(w);
-          }
-        });
+    boolean accepted =
+        submit(
+            () -> {
+              queued.remove(collection); // a change from now on queues another delivery
+              for (Watch w : list) {
+                deliver(w);
+              }
+            });
+    if (!accepted) {
+      queued.remove(collection); // let the next change try again
+    }
   }
 
-  private void submit(Runnable task) {
+  private boolean submit(Runnable task) {
     try {
       thread.execute(task);
+      return true;
     } catch (RejectedExecutionException e) {
-      // The client is closing: nothing more is delivered.
+      // Closing, or the bounded queue is full of event deliveries.
+      return false;
     }
   }
 
