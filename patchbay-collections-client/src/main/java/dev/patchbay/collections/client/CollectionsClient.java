@@ -54,6 +54,9 @@ public interface CollectionsClient extends AutoCloseable {
    */
   Subscription onEvent(Consumer<SyncEvent> listener);
 
+  /** Returns the conflicts kept by strategy {@link ConflictStrategy#MANUAL}, oldest first. */
+  List<Conflict> pendingConflicts();
+
   /** Returns the operations in the outbox, in push order. */
   List<PendingOperation> pendingOperations();
 

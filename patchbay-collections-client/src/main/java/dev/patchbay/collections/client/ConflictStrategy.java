@@ -15,5 +15,11 @@ public enum ConflictStrategy {
    * The configured {@link ConflictResolver} merges both sides; the result is stored and pushed. A
    * conflict involving a delete falls back to {@link #LAST_WRITE_WINS}.
    */
-  CUSTOM
+  CUSTOM,
+  /**
+   * The conflict is stored and the record marked {@link SyncStatus#CONFLICT}: its local copy stays
+   * as it is and its changes are not pushed until the app settles it with {@link
+   * RecordCollection#resolveConflict}; {@link CollectionsClient#pendingConflicts()} lists them.
+   */
+  MANUAL
 }

@@ -413,6 +413,21 @@ final class DefaultCollectionsClient implements CollectionsClient {
     detected.put("localVersion", local.serverVersion());
     detected.put("remoteVersion", remote.version());
     emit(SyncEventType.CONFLICT_DETECTED, c, id, detected, null);
+    if (config.conflictStrategy == ConflictStrategy.MANUAL) {
+      // Keep both sides for the app; the record's changes stay queued but are not pushed (push
+      // skips records with a kept conflict) until resolveConflict replaces them.
+      store.putConflict(
+          new Conflict(
+              c,
+              id,
+              local.deleted() ? null : local.data(),
+              remote.deleted() ? null : remote.data(),
+              Instant.ofEpochMilli(local.updatedAt()),
+              remote.updatedAt(),
+              remote.version()),
+          now);
+      return;
+    }
     Decision d = decide(local, remote);
     boolean remoteWins =
         d.remote()
@@ -474,7 +489,9 @@ final class DefaultCollectionsClient implements CollectionsClient {
       if (blocked.contains(key)) {
         continue; // an earlier change of this record waits: keep the record's order
       }
-      if (op.status() == OperationStatus.FAILED || op.nextAttemptAt() > now()) {
+      if (op.status() == OperationStatus.FAILED
+          || op.nextAttemptAt() > now()
+          || store.transaction(() -> !store.conflicts(op.collection(), op.recordId()).isEmpty())) {
         blocked.add(key);
         continue;
       }
@@ -566,7 +583,8 @@ final class DefaultCollectionsClient implements CollectionsClient {
             return null;
           });
       watchers.changed(c);
-      return true;
+      // A kept (manual) conflict holds the record's later changes too.
+      return config.conflictStrategy != ConflictStrategy.MANUAL;
     }
     if (status == 401 || status == 429 || status >= 500) {
       // Not this operation's fault (a token to renew, an overloaded or stopping server): keep it
@@ -659,6 +677,54 @@ final class DefaultCollectionsClient implements CollectionsClient {
           }
           return List.copyOf(out);
         });
+  }
+
+  @Override
+  public List<Conflict> pendingConflicts() {
+    return List.copyOf(store.transaction(() -> store.conflicts(null, null)));
+  }
+
+  /** Settles a kept conflict with the app's choice (null deletes); see RecordCollection. */
+  void resolveConflict(String c, String id, @Nullable ObjectNode chosen) {
+    store.transaction(
+        () -> {
+          List<Conflict> found = store.conflicts(c, id);
+          if (found.isEmpty()) {
+            throw new PatchbayException(
+                404, "record '" + id + "' of collection '" + c + "' has no pending conflict");
+          }
+          Conflict k = found.get(0);
+          LocalStore.Row row = store.row(c, id);
+          long now = now();
+          store.removeConflict(c, id);
+          store.removeOps(c, id);
+          boolean sameAsRemote =
+              chosen == null ? k.remote() == null : Json.equal(chosen, k.remote());
+          ObjectNode data = chosen != null ? chosen : row != null ? row.data() : Json.object();
+          long ts = Math.max(now, k.remoteTime().toEpochMilli() + 1);
+          if (sameAsRemote) {
+            store.put(
+                c, id, data, k.remoteVersion(), k.remoteTime().toEpochMilli(), chosen == null, now);
+          } else {
+            store.put(c, id, data, k.remoteVersion(), ts, chosen == null, now);
+            store.enqueue(
+                c,
+                id,
+                chosen == null ? OperationType.DELETE : OperationType.UPDATE,
+                chosen,
+                ts,
+                UUID.randomUUID().toString());
+          }
+          ObjectNode resolved = Json.object();
+          resolved.put("strategy", ConflictStrategy.MANUAL.name());
+          resolved.put("winner", sameAsRemote ? "remote" : "chosen");
+          resolved.set("localData", k.local() == null ? Json.NODES.nullNode() : k.local());
+          resolved.set("remoteData", k.remote() == null ? Json.NODES.nullNode() : k.remote());
+          resolved.set("resolvedData", chosen == null ? Json.NODES.nullNode() : chosen);
+          emit(SyncEventType.CONFLICT_RESOLVED, c, id, resolved, null);
+          return null;
+        });
+    watchers.changed(c);
   }
 
   @Override

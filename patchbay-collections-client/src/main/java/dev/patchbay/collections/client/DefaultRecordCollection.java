@@ -188,11 +188,20 @@ final class DefaultRecordCollection implements RecordCollection {
   }
 
   @Override
+  public void resolveConflict(String id, @Nullable ObjectNode chosen) {
+    Objects.requireNonNull(id, "id");
+    client.resolveConflict(name, id, chosen == null ? null : chosen.deepCopy());
+  }
+
+  @Override
   public @Nullable SyncStatus status(String id) {
     return store.transaction(
         () -> {
           if (store.row(name, id) == null) {
             return null;
+          }
+          if (!store.conflicts(name, id).isEmpty()) {
+            return SyncStatus.CONFLICT;
           }
           if (store.hasFailedOps(name, id)) {
             return SyncStatus.ERROR;

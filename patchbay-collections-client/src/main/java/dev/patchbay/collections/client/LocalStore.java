@@ -25,7 +25,7 @@ import tools.jackson.databind.node.ObjectNode;
  */
 final class LocalStore implements AutoCloseable {
   static final String FILE_NAME = "collections.db";
-  private static final int SCHEMA_VERSION = 1;
+  private static final int SCHEMA_VERSION = 2;
 
   /** A stored record; {@code data} is a copy. */
   record Row(
@@ -111,7 +111,19 @@ final class LocalStore implements AutoCloseable {
                   + " next_attempt_at INTEGER NOT NULL)");
           s.execute("CREATE INDEX outbox_record ON outbox (collection, record_id)");
           s.execute("CREATE TABLE cursors (collection TEXT PRIMARY KEY, cursor INTEGER NOT NULL)");
-          s.execute("PRAGMA user_version=" + SCHEMA_VERSION);
+          s.execute("PRAGMA user_version=1");
+          conn.commit();
+          conn.setAutoCommit(true);
+        }
+        if (version < 2) {
+          conn.setAutoCommit(false);
+          // Conflicts kept for the app (strategy MANUAL); null data is a deleted side.
+          s.execute(
+              "CREATE TABLE conflicts (collection TEXT NOT NULL, id TEXT NOT NULL, local_data TEXT,"
+                  + " local_time INTEGER NOT NULL, remote_data TEXT, remote_time INTEGER NOT NULL,"
+                  + " remote_version INTEGER NOT NULL, detected_at INTEGER NOT NULL,"
+                  + " PRIMARY KEY (collection, id))");
+          s.execute("PRAGMA user_version=2");
           conn.commit();
           conn.setAutoCommit(true);
         }
@@ -403,6 +415,66 @@ final class LocalStore implements AutoCloseable {
         ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM outbox")) {
       rs.next();
       return rs.getInt(1);
+    }
+  }
+
+  void putConflict(Conflict c, long detectedAt) throws SQLException {
+    try (PreparedStatement ps =
+        conn.prepareStatement(
+            "INSERT INTO conflicts (collection, id, local_data, local_time, remote_data,"
+                + " remote_time, remote_version, detected_at) VALUES (?,?,?,?,?,?,?,?)"
+                + " ON CONFLICT (collection, id) DO UPDATE SET local_data=excluded.local_data,"
+                + " local_time=excluded.local_time, remote_data=excluded.remote_data,"
+                + " remote_time=excluded.remote_time, remote_version=excluded.remote_version")) {
+      ps.setString(1, c.collection());
+      ps.setString(2, c.recordId());
+      ps.setString(3, c.local() == null ? null : Json.write(c.local()));
+      ps.setLong(4, c.localTime().toEpochMilli());
+      ps.setString(5, c.remote() == null ? null : Json.write(c.remote()));
+      ps.setLong(6, c.remoteTime().toEpochMilli());
+      ps.setLong(7, c.remoteVersion());
+      ps.setLong(8, detectedAt);
+      ps.executeUpdate();
+    }
+  }
+
+  /** The kept conflicts, oldest first; {@code id} null lists every record's. */
+  List<Conflict> conflicts(@Nullable String collection, @Nullable String id) throws SQLException {
+    List<Conflict> out = new ArrayList<>();
+    try (PreparedStatement ps =
+        conn.prepareStatement(
+            "SELECT collection, id, local_data, local_time, remote_data, remote_time,"
+                + " remote_version FROM conflicts WHERE (? IS NULL OR collection=?)"
+                + " AND (? IS NULL OR id=?) ORDER BY detected_at, collection, id")) {
+      ps.setString(1, collection);
+      ps.setString(2, collection);
+      ps.setString(3, id);
+      ps.setString(4, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String local = rs.getString(3);
+          String remote = rs.getString(5);
+          out.add(
+              new Conflict(
+                  rs.getString(1),
+                  rs.getString(2),
+                  local == null ? null : (ObjectNode) Json.parse(local),
+                  remote == null ? null : (ObjectNode) Json.parse(remote),
+                  Instant.ofEpochMilli(rs.getLong(4)),
+                  Instant.ofEpochMilli(rs.getLong(6)),
+                  rs.getLong(7)));
+        }
+      }
+    }
+    return out;
+  }
+
+  void removeConflict(String collection, String id) throws SQLException {
+    try (PreparedStatement ps =
+        conn.prepareStatement("DELETE FROM conflicts WHERE collection=? AND id=?")) {
+      ps.setString(1, collection);
+      ps.setString(2, id);
+      ps.executeUpdate();
     }
   }
 

@@ -82,6 +82,16 @@ public interface RecordCollection {
     return query().watch(listener);
   }
 
+  /**
+   * Settles a conflict kept by strategy {@link ConflictStrategy#MANUAL}: {@code chosen} becomes the
+   * record (null deletes it), replaces its queued changes and is pushed against the server's
+   * version, unless it equals the server's record.
+   *
+   * @throws dev.patchbay.core.PatchbayException with code 404 when the record has no pending
+   *     conflict
+   */
+  void resolveConflict(String id, @Nullable ObjectNode chosen);
+
   /** Returns the record's sync state, or null when the record is not stored at all. */
   @Nullable SyncStatus status(String id);
 }

@@ -6,6 +6,8 @@ public enum SyncStatus {
   SYNCED,
   /** Local changes wait in the outbox. */
   PENDING,
+  /** A conflict waits for {@link RecordCollection#resolveConflict} (strategy MANUAL). */
+  CONFLICT,
   /** A local change was refused {@code maxRetries} times and waits for {@code retryFailed()}. */
   ERROR
 }
