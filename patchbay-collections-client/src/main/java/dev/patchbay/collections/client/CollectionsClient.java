@@ -91,6 +91,7 @@ public interface CollectionsClient extends AutoCloseable {
     @Nullable ConflictResolver conflictResolver;
     Clock clock = Clock.systemUTC();
     int pageSize = 100;
+    byte @Nullable [] encryptionKey;
 
     Builder() {}
 
@@ -180,6 +181,16 @@ public interface CollectionsClient extends AutoCloseable {
       return this;
     }
 
+    /**
+     * Encrypts the stored records, outbox payloads and kept conflicts with AES-256-GCM under this
+     * 32-byte key (copied; never logged). Ids and collection names stay readable. The network is
+     * not affected: use https for that.
+     */
+    public Builder encryptionKey(byte[] key) {
+      this.encryptionKey = Objects.requireNonNull(key, "encryptionKey").clone();
+      return this;
+    }
+
     /** Records asked for per pull request (100 by default; 1–1000). */
     public Builder pageSize(int size) {
       this.pageSize = size;
@@ -223,6 +234,10 @@ public interface CollectionsClient extends AutoCloseable {
       }
       if (pageSize < 1 || pageSize > 1000) {
         throw new IllegalArgumentException("pageSize must be 1 to 1000: " + pageSize);
+      }
+      if (encryptionKey != null && encryptionKey.length != 32) {
+        throw new IllegalArgumentException(
+            "encryptionKey must be 32 bytes (AES-256), not " + encryptionKey.length);
       }
       if (conflictStrategy == ConflictStrategy.CUSTOM && conflictResolver == null) {
         throw new IllegalArgumentException("conflictStrategy CUSTOM needs a conflictResolver");

@@ -106,7 +106,14 @@ final class DefaultCollectionsClient implements CollectionsClient {
     }
     try {
       DefaultCollectionsClient client =
-          new DefaultCollectionsClient(config, directory, LocalStore.open(directory));
+          new DefaultCollectionsClient(
+              config,
+              directory,
+              LocalStore.open(
+                  directory,
+                  config.encryptionKey == null
+                      ? AtRest.plain()
+                      : AtRest.aesGcm(config.encryptionKey)));
       if (config.autoSync) {
         client.syncNow();
       }

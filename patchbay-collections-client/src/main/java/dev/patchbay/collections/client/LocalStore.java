@@ -69,13 +69,23 @@ final class LocalStore implements AutoCloseable {
   }
 
   private final Connection conn;
+  private final AtRest crypto;
   private boolean closed;
 
-  private LocalStore(Connection conn) {
+  private LocalStore(Connection conn, AtRest crypto) {
     this.conn = conn;
+    this.crypto = crypto;
   }
 
   static LocalStore open(Path directory) {
+    return open(directory, AtRest.plain());
+  }
+
+  private static String aad(String column, String collection, String id) {
+    return column + '\u0000' + collection + '\u0000' + id;
+  }
+
+  static LocalStore open(Path directory, AtRest crypto) {
     try {
       Files.createDirectories(directory);
       Connection conn =
@@ -130,7 +140,7 @@ final class LocalStore implements AutoCloseable {
         // An operation caught in flight by a crash is pushed again; its change id dedupes it.
         s.executeUpdate("UPDATE outbox SET status='PENDING' WHERE status='SYNCING'");
       }
-      return new LocalStore(conn);
+      return new LocalStore(conn, crypto);
     } catch (SQLException | java.io.IOException e) {
       throw new PatchbayException(500, "cannot open the collections store: " + e.getMessage(), e);
     }
@@ -181,7 +191,7 @@ final class LocalStore implements AutoCloseable {
         return new Row(
             collection,
             id,
-            (ObjectNode) Json.parse(rs.getString(1)),
+            (ObjectNode) Json.parse(crypto.open(rs.getString(1), aad("records", collection, id))),
             rs.getLong(2),
             rs.getLong(3),
             rs.getInt(4) != 0,
@@ -195,11 +205,12 @@ final class LocalStore implements AutoCloseable {
     List<ObjectNode> out = new ArrayList<>();
     try (PreparedStatement ps =
         conn.prepareStatement(
-            "SELECT data FROM records WHERE collection=? AND deleted=0 ORDER BY ord")) {
+            "SELECT data, id FROM records WHERE collection=? AND deleted=0 ORDER BY ord")) {
       ps.setString(1, collection);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          out.add((ObjectNode) Json.parse(rs.getString(1)));
+          String json = crypto.open(rs.getString(1), aad("records", collection, rs.getString(2)));
+          out.add((ObjectNode) Json.parse(json));
         }
       }
     }
@@ -248,7 +259,7 @@ final class LocalStore implements AutoCloseable {
                 + " last_synced_at=COALESCE(excluded.last_synced_at, last_synced_at)")) {
       ps.setString(1, collection);
       ps.setString(2, id);
-      ps.setString(3, Json.write(data));
+      ps.setString(3, crypto.seal(Json.write(data), aad("records", collection, id)));
       ps.setLong(4, serverVersion == null ? 0 : serverVersion);
       ps.setLong(5, updatedAt);
       ps.setLong(6, updatedAt);
@@ -302,7 +313,11 @@ final class LocalStore implements AutoCloseable {
       ps.setString(1, collection);
       ps.setString(2, recordId);
       ps.setString(3, type.name());
-      ps.setString(4, payload == null ? null : Json.write(payload));
+      ps.setString(
+          4,
+          payload == null
+              ? null
+              : crypto.seal(Json.write(payload), aad("outbox", collection, recordId)));
       ps.setLong(5, timestamp);
       ps.setString(6, changeId);
       ps.executeUpdate();
@@ -319,13 +334,18 @@ final class LocalStore implements AutoCloseable {
                     + " retry_count, last_error, next_attempt_at FROM outbox ORDER BY seq")) {
       while (rs.next()) {
         String payload = rs.getString(5);
+        String collection = rs.getString(2);
+        String recordId = rs.getString(3);
         out.add(
             new Op(
                 rs.getLong(1),
-                rs.getString(2),
-                rs.getString(3),
+                collection,
+                recordId,
                 OperationType.valueOf(rs.getString(4)),
-                payload == null ? null : (ObjectNode) Json.parse(payload),
+                payload == null
+                    ? null
+                    : (ObjectNode)
+                        Json.parse(crypto.open(payload, aad("outbox", collection, recordId))),
                 rs.getLong(6),
                 rs.getString(7),
                 OperationStatus.valueOf(rs.getString(8)),
@@ -428,9 +448,19 @@ final class LocalStore implements AutoCloseable {
                 + " remote_time=excluded.remote_time, remote_version=excluded.remote_version")) {
       ps.setString(1, c.collection());
       ps.setString(2, c.recordId());
-      ps.setString(3, c.local() == null ? null : Json.write(c.local()));
+      ps.setString(
+          3,
+          c.local() == null
+              ? null
+              : crypto.seal(
+                  Json.write(c.local()), aad("conflicts.local", c.collection(), c.recordId())));
       ps.setLong(4, c.localTime().toEpochMilli());
-      ps.setString(5, c.remote() == null ? null : Json.write(c.remote()));
+      ps.setString(
+          5,
+          c.remote() == null
+              ? null
+              : crypto.seal(
+                  Json.write(c.remote()), aad("conflicts.remote", c.collection(), c.recordId())));
       ps.setLong(6, c.remoteTime().toEpochMilli());
       ps.setLong(7, c.remoteVersion());
       ps.setLong(8, detectedAt);
@@ -452,14 +482,20 @@ final class LocalStore implements AutoCloseable {
       ps.setString(4, id);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
+          String c = rs.getString(1);
+          String i = rs.getString(2);
           String local = rs.getString(3);
           String remote = rs.getString(5);
           out.add(
               new Conflict(
-                  rs.getString(1),
-                  rs.getString(2),
-                  local == null ? null : (ObjectNode) Json.parse(local),
-                  remote == null ? null : (ObjectNode) Json.parse(remote),
+                  c,
+                  i,
+                  local == null
+                      ? null
+                      : (ObjectNode) Json.parse(crypto.open(local, aad("conflicts.local", c, i))),
+                  remote == null
+                      ? null
+                      : (ObjectNode) Json.parse(crypto.open(remote, aad("conflicts.remote", c, i))),
                   Instant.ofEpochMilli(rs.getLong(4)),
                   Instant.ofEpochMilli(rs.getLong(6)),
                   rs.getLong(7)));
