@@ -54,6 +54,9 @@ public interface CollectionsClient extends AutoCloseable {
    */
   Subscription onEvent(Consumer<SyncEvent> listener);
 
+  /** Returns the realtime connection's state ({@code DISCONNECTED} when realtime is off). */
+  RealtimeState realtimeState();
+
   /** Returns the conflicts kept by strategy {@link ConflictStrategy#MANUAL}, oldest first. */
   List<Conflict> pendingConflicts();
 
@@ -92,6 +95,10 @@ public interface CollectionsClient extends AutoCloseable {
     Clock clock = Clock.systemUTC();
     int pageSize = 100;
     byte @Nullable [] encryptionKey;
+    boolean realtime;
+    Duration reconnectBase = Duration.ofSeconds(1);
+    Duration reconnectCap = Duration.ofSeconds(30);
+    int maxReconnectAttempts = 10;
 
     Builder() {}
 
@@ -191,6 +198,28 @@ public interface CollectionsClient extends AutoCloseable {
       return this;
     }
 
+    /**
+     * Whether to keep a WebSocket to the server's {@code /sync/ws} (false by default): a change
+     * announced there for a configured collection starts a sync at once, as does every (re)connect.
+     * Interval syncs continue as the fallback.
+     */
+    public Builder realtime(boolean enabled) {
+      this.realtime = enabled;
+      return this;
+    }
+
+    /**
+     * Reconnect backoff of the realtime WebSocket: {@code base} doubling up to {@code cap} (1 s and
+     * 30 s by default), at most {@code maxAttempts} failures in a row (10 by default; 0 means no
+     * limit).
+     */
+    public Builder reconnect(Duration base, Duration cap, int maxAttempts) {
+      this.reconnectBase = Objects.requireNonNull(base, "base");
+      this.reconnectCap = Objects.requireNonNull(cap, "cap");
+      this.maxReconnectAttempts = maxAttempts;
+      return this;
+    }
+
     /** Records asked for per pull request (100 by default; 1–1000). */
     public Builder pageSize(int size) {
       this.pageSize = size;
@@ -234,6 +263,14 @@ public interface CollectionsClient extends AutoCloseable {
       }
       if (pageSize < 1 || pageSize > 1000) {
         throw new IllegalArgumentException("pageSize must be 1 to 1000: " + pageSize);
+      }
+      positive(reconnectBase, "reconnect base");
+      if (reconnectCap.compareTo(reconnectBase) < 0) {
+        throw new IllegalArgumentException("reconnect cap must not be below the base");
+      }
+      if (maxReconnectAttempts < 0) {
+        throw new IllegalArgumentException(
+            "maxReconnectAttempts must not be negative: " + maxReconnectAttempts);
       }
       if (encryptionKey != null && encryptionKey.length != 32) {
         throw new IllegalArgumentException(

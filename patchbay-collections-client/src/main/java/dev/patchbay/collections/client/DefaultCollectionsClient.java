@@ -61,6 +61,7 @@ final class DefaultCollectionsClient implements CollectionsClient {
   private final ExecutorService watchThread;
   private final Watchers watchers;
   private final Events events;
+  private final @Nullable Realtime realtime;
   private final Map<String, DefaultRecordCollection> collections = new LinkedHashMap<>();
 
   // Guarded by this: the run in progress and the one requested behind it.
@@ -97,6 +98,21 @@ final class DefaultCollectionsClient implements CollectionsClient {
     for (String c : config.collections) {
       collections.put(c, new DefaultRecordCollection(c, store, this));
     }
+    this.realtime =
+        config.realtime
+            ? new Realtime(
+                Objects.requireNonNull(config.baseUrl),
+                config.token,
+                List.copyOf(config.collections),
+                backend.http,
+                httpThreads,
+                syncThread,
+                this,
+                config.reconnectBase,
+                config.reconnectCap,
+                config.maxReconnectAttempts,
+                config.requestTimeout)
+            : null;
   }
 
   static CollectionsClient start(Builder config) {
@@ -116,6 +132,9 @@ final class DefaultCollectionsClient implements CollectionsClient {
                       : AtRest.aesGcm(config.encryptionKey)));
       if (config.autoSync) {
         client.syncNow();
+      }
+      if (client.realtime != null) {
+        client.realtime.start();
       }
       return client;
     } catch (RuntimeException e) {
@@ -687,6 +706,11 @@ final class DefaultCollectionsClient implements CollectionsClient {
   }
 
   @Override
+  public RealtimeState realtimeState() {
+    return realtime == null ? RealtimeState.DISCONNECTED : realtime.state();
+  }
+
+  @Override
   public List<Conflict> pendingConflicts() {
     return List.copyOf(store.transaction(() -> store.conflicts(null, null)));
   }
@@ -758,6 +782,9 @@ final class DefaultCollectionsClient implements CollectionsClient {
         next.completeExceptionally(new IllegalStateException("the collections client is closed"));
         next = null;
       }
+    }
+    if (realtime != null) {
+      realtime.stop();
     }
     syncThread.shutdown();
     try {

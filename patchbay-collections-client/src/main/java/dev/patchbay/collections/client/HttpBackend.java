@@ -53,7 +53,7 @@ final class HttpBackend {
   /** One page of the feed. */
   record Page(List<Remote> records, long nextCursor, boolean hasMore) {}
 
-  private final HttpClient http;
+  final HttpClient http;
   private final String base;
   private final Supplier<@Nullable String> token;
   private final Duration timeout;

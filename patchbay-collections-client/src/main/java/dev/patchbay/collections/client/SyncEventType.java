@@ -23,5 +23,9 @@ public enum SyncEventType {
    * A conflict was settled; metadata {@code strategy, winner} ({@code local}, {@code remote} or
    * {@code merged}), {@code localData}, {@code remoteData}, {@code resolvedData}.
    */
-  CONFLICT_RESOLVED
+  CONFLICT_RESOLVED,
+  /** The realtime WebSocket connected and subscribed; metadata {@code collections}. */
+  REALTIME_CONNECTED,
+  /** The realtime WebSocket was lost or closed; metadata {@code state} (the new state). */
+  REALTIME_DISCONNECTED
 }
