@@ -23,6 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -77,7 +78,12 @@ final class DefaultCollectionsClient implements CollectionsClient {
     this.directory = directory;
     this.store = store;
     this.clock = config.clock;
-    this.syncThread = Executors.newSingleThreadScheduledExecutor(named("patchbay-collsync-"));
+    ScheduledThreadPoolExecutor sync =
+        new ScheduledThreadPoolExecutor(1, named("patchbay-collsync-"));
+    // close() must not wait for the next interval sync or reconnect attempt to come due.
+    sync.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    sync.setRemoveOnCancelPolicy(true);
+    this.syncThread = sync;
     this.httpThreads = Executors.newFixedThreadPool(2, named("patchbay-collhttp-"));
     this.watchThread =
         new ThreadPoolExecutor(

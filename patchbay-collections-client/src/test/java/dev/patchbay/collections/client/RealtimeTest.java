@@ -14,6 +14,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The realtime link: changes announced on /sync/ws are pulled at once; reconnect and give up. */
@@ -91,5 +92,23 @@ class RealtimeTest {
             () -> events.stream().anyMatch(e -> e.type() == SyncEventType.REALTIME_DISCONNECTED));
     b.collection("todos").save(doc("{'offline':true}"));
     assertThat(b.pendingCount()).isEqualTo(1);
+  }
+
+  @Test
+  @Timeout(120) // a hang guard: without the fix close() waits 2 x requestTimeout = 20 minutes
+  void close_whileAReconnectIsDue_doesNotWaitForIt() {
+    CollectionsClient b =
+        open(
+            device("b")
+                .realtime(true)
+                .reconnect(Duration.ofMinutes(10), Duration.ofMinutes(10), 0)
+                .syncInterval(Duration.ofMinutes(10))
+                .requestTimeout(Duration.ofMinutes(10))
+                .autoSync(true));
+    await().atMost(WAIT).until(() -> b.realtimeState() == RealtimeState.CONNECTED);
+    server.close();
+    await().atMost(WAIT).until(() -> b.realtimeState() == RealtimeState.RECONNECTING);
+    b.close();
+    assertThat(b.realtimeState()).isEqualTo(RealtimeState.DISCONNECTED);
   }
 }
