@@ -54,6 +54,22 @@ public interface CollectionsClient extends AutoCloseable {
    */
   Subscription onEvent(Consumer<SyncEvent> listener);
 
+  /** Returns the sync status for a UI: last sync, the switch, outbox and conflict counts. */
+  ClientStatus status();
+
+  /** Returns the counters since start or the last {@link #resetMetrics()}. */
+  SyncMetrics metrics();
+
+  /** Sets every counter of {@link #metrics()} back to zero (the last sync time stays). */
+  void resetMetrics();
+
+  /**
+   * Switches syncing on or off (on at start). Off, no sync run starts: interval and realtime
+   * triggers are ignored and {@link #syncNow()} fails with {@link IllegalStateException}; local
+   * reads and writes go on and changes queue. Switching it on starts a run.
+   */
+  void setSyncEnabled(boolean enabled);
+
   /** Returns the realtime connection's state ({@code DISCONNECTED} when realtime is off). */
   RealtimeState realtimeState();
 

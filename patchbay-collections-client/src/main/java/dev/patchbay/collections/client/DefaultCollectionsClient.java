@@ -72,6 +72,8 @@ final class DefaultCollectionsClient implements CollectionsClient {
   private int consecutiveFailures;
   private boolean closed;
   private volatile long inFlight = -1;
+  private volatile boolean syncEnabled = true;
+  private final Metrics metrics = new Metrics();
 
   private DefaultCollectionsClient(Builder config, Path directory, LocalStore store) {
     this.config = config;
@@ -167,8 +169,10 @@ final class DefaultCollectionsClient implements CollectionsClient {
       @Nullable String recordId,
       ObjectNode metadata,
       @Nullable String error) {
-    events.publish(
-        new SyncEvent(type, collection, recordId, metadata, Instant.ofEpochMilli(now()), error));
+    SyncEvent event =
+        new SyncEvent(type, collection, recordId, metadata, Instant.ofEpochMilli(now()), error);
+    metrics.record(event);
+    events.publish(event);
   }
 
   @Override
@@ -190,11 +194,21 @@ final class DefaultCollectionsClient implements CollectionsClient {
     return c;
   }
 
+  /** A sync asked for by the timer or the realtime link: nothing when syncing is off. */
+  void requestSync() {
+    if (syncEnabled) {
+      syncNow();
+    }
+  }
+
   @Override
   public synchronized CompletableFuture<SyncResult> syncNow() {
     if (closed) {
       return CompletableFuture.failedFuture(
           new IllegalStateException("the collections client is closed"));
+    }
+    if (!syncEnabled) {
+      return CompletableFuture.failedFuture(new IllegalStateException("sync is disabled"));
     }
     CompletableFuture<SyncResult> f = next;
     if (f == null) {
@@ -234,7 +248,7 @@ final class DefaultCollectionsClient implements CollectionsClient {
         startNext();
       } else if (config.autoSync && !closed) {
         Duration wait = error == null ? config.syncInterval : backoff(consecutiveFailures);
-        timer = syncThread.schedule(this::syncNow, wait.toMillis(), TimeUnit.MILLISECONDS);
+        timer = syncThread.schedule(this::requestSync, wait.toMillis(), TimeUnit.MILLISECONDS);
       }
     }
     if (error != null) {
@@ -709,6 +723,32 @@ final class DefaultCollectionsClient implements CollectionsClient {
           }
           return List.copyOf(out);
         });
+  }
+
+  @Override
+  public ClientStatus status() {
+    int pending = pendingCount();
+    int conflicts = store.transaction(() -> store.conflicts(null, null).size());
+    return new ClientStatus(metrics.lastSync(), syncEnabled, pending, conflicts, realtimeState());
+  }
+
+  @Override
+  public SyncMetrics metrics() {
+    return metrics.snapshot();
+  }
+
+  @Override
+  public void resetMetrics() {
+    metrics.reset();
+  }
+
+  @Override
+  public void setSyncEnabled(boolean enabled) {
+    boolean was = syncEnabled;
+    syncEnabled = enabled;
+    if (enabled && !was) {
+      syncNow();
+    }
   }
 
   @Override

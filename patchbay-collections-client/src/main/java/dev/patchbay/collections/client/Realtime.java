@@ -125,7 +125,7 @@ final class Realtime {
               ObjectNode meta = Json.object();
               collections.forEach(meta.putArray("collections")::add);
               client.emit(SyncEventType.REALTIME_CONNECTED, null, null, meta, null);
-              client.syncNow(); // catch up on whatever changed while away
+              client.requestSync(); // catch up on whatever changed while away
             },
             callbacks); // on our named threads, not the HTTP client's internal one
   }
@@ -194,7 +194,7 @@ final class Realtime {
     String type = msg.path("type").asString("");
     String collection = msg.path("collection").asString("");
     if (CHANGES.contains(type) && collections.contains(collection)) {
-      client.syncNow();
+      client.requestSync();
     } else if (type.equals("error")) {
       log.warn(
           "realtime: server error {} {}",

@@ -79,6 +79,7 @@ class ManualConflictTest {
             });
     assertThat(b.collection("todos").status("1")).isEqualTo(SyncStatus.CONFLICT);
     assertThat(b.collection("todos").get("1").get("text").stringValue()).isEqualTo("B");
+    assertThat(b.status().conflictCount()).isEqualTo(1);
     assertThat(b.pendingCount()).isEqualTo(2);
     sync(b);
     sync(a);
