@@ -21,6 +21,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -478,6 +480,34 @@ class MultiDeviceTest {
     await().atMost(Duration.ofSeconds(30)).until(() -> b.collection("todos").get("x") != null);
     b.collection("todos").update("x", doc("{'seen':true}"));
     await().atMost(Duration.ofSeconds(30)).until(() -> a.collection("todos").get("x").has("seen"));
+  }
+
+  /**
+   * SyncLayer's engine-level vector: {value:1} synced; {value:2} saved locally while the backend
+   * receives {value:3}; syncNow detects a conflict. SyncLayer pushes before it pulls, so its test
+   * expects 2 under every strategy; pulling first, each strategy here decides (the remote write is
+   * the newer one).
+   */
+  @ParameterizedTest
+  @CsvSource({"LAST_WRITE_WINS,3", "SERVER_WINS,3", "CLIENT_WINS,2"})
+  void engineVector_localTwoRemoteThree_conflictDetected_strategyDecides(
+      ConflictStrategy strategy, int expected) {
+    startServer();
+    CollectionsClient device = open(device("device").conflictStrategy(strategy));
+    CollectionsClient backend = open(device("backend"));
+    device.collection("todos").save(doc("{'value':1}"), "v");
+    sync(device);
+    sync(backend);
+    clock.advance(Duration.ofSeconds(1));
+    device.collection("todos").save(doc("{'value':2}"), "v");
+    clock.advance(Duration.ofSeconds(1));
+    backend.collection("todos").save(doc("{'value':3}"), "v");
+    sync(backend);
+
+    assertThat(sync(device).conflicts()).isPositive();
+    sync(backend);
+    assertThat(device.collection("todos").get("v").get("value").intValue()).isEqualTo(expected);
+    assertThat(backend.collection("todos").get("v").get("value").intValue()).isEqualTo(expected);
   }
 
   private static List<String> sortedState(CollectionsClient c) {
