@@ -112,6 +112,8 @@ public interface CollectionsClient extends AutoCloseable {
     int pageSize = 100;
     byte @Nullable [] encryptionKey;
     boolean realtime;
+    final java.util.Map<String, java.util.Map<String, String>> syncFilters =
+        new java.util.LinkedHashMap<>();
     Duration reconnectBase = Duration.ofSeconds(1);
     Duration reconnectCap = Duration.ofSeconds(30);
     int maxReconnectAttempts = 10;
@@ -215,6 +217,26 @@ public interface CollectionsClient extends AutoCloseable {
     }
 
     /**
+     * Pulls only the records of {@code collection} whose fields equal the given values (dotted
+     * paths, ANDed; a value is a String, Number or Boolean and matches the field's text, as the
+     * server's {@code where[field]=value}). Deletes always arrive. Local records are not filtered:
+     * a record changed elsewhere so that it stops matching is no longer updated here.
+     */
+    public Builder syncFilter(String collection, java.util.Map<String, ?> where) {
+      java.util.Map<String, String> copy = new java.util.LinkedHashMap<>();
+      where.forEach(
+          (k, v) -> {
+            if (!(v instanceof String || v instanceof Number || v instanceof Boolean)) {
+              throw new IllegalArgumentException(
+                  "syncFilter: the value of '" + k + "' must be a String, Number or Boolean");
+            }
+            copy.put(Objects.requireNonNull(k, "field"), String.valueOf(v));
+          });
+      syncFilters.put(Objects.requireNonNull(collection, "collection"), copy);
+      return this;
+    }
+
+    /**
      * Whether to keep a WebSocket to the server's {@code /sync/ws} (false by default): a change
      * announced there for a configured collection starts a sync at once, as does every (re)connect.
      * Interval syncs continue as the fallback.
@@ -266,6 +288,20 @@ public interface CollectionsClient extends AutoCloseable {
         if (!COLLECTION.matcher(c).matches()) {
           throw new IllegalArgumentException(
               "collections: '" + c + "' is not 1 to 128 letters, digits, '_', '.' or '-'");
+        }
+      }
+      for (var f : syncFilters.entrySet()) {
+        if (!collections.contains(f.getKey())) {
+          throw new IllegalArgumentException(
+              "syncFilter: collection '" + f.getKey() + "' is not configured");
+        }
+        for (String field : f.getValue().keySet()) {
+          if (field.isEmpty()
+              || field.startsWith(".")
+              || field.endsWith(".")
+              || field.contains("..")) {
+            throw new IllegalArgumentException("syncFilter: invalid field path '" + field + "'");
+          }
         }
       }
       positive(syncInterval, "syncInterval");

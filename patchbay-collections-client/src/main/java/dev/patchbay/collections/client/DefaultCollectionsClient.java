@@ -32,6 +32,7 @@ import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -326,7 +327,9 @@ final class DefaultCollectionsClient implements CollectionsClient {
     Set<String> seen = new HashSet<>();
     while (true) {
       long from = cursor;
-      HttpBackend.Answer answer = call(() -> backend.pull(collection, from, config.pageSize));
+      Map<String, String> filter = config.syncFilters.getOrDefault(collection, Map.of());
+      HttpBackend.Answer answer =
+          call(() -> backend.pull(collection, from, config.pageSize, filter));
       if (answer.status() == 410 && !reset) {
         // Deletes below the server's purge horizon are gone: read everything again, then drop
         // the clean local records the server no longer has.
@@ -346,7 +349,9 @@ final class DefaultCollectionsClient implements CollectionsClient {
           () -> {
             for (HttpBackend.Remote r : page.records()) {
               seen.add(r.id());
-              applyRemote(collection, r, resetting, run);
+              if (r.deleted() || passes(r.data(), filter)) { // checked again, as SyncLayer does
+                applyRemote(collection, r, resetting, run);
+              }
             }
             store.setCursor(collection, nextCursor);
             return null;
@@ -371,6 +376,18 @@ final class DefaultCollectionsClient implements CollectionsClient {
           });
       watchers.changed(collection);
     }
+  }
+
+  static boolean passes(ObjectNode data, Map<String, String> where) {
+    for (Map.Entry<String, String> e : where.entrySet()) {
+      JsonNode v = Values.at(data, e.getKey());
+      if (v == null
+          || !v.isValueNode()
+          || !e.getValue().equals(v.isString() ? v.stringValue() : v.toString())) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void applyRemote(String c, HttpBackend.Remote r, boolean reset, Run run)

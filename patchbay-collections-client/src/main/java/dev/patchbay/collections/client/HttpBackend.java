@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -112,9 +113,16 @@ final class HttpBackend {
   }
 
   /** The feed after {@code cursor}; status 410 when the cursor is below the purge horizon. */
-  Answer pull(String collection, long cursor, int limit) throws IOException {
-    return send(
-        "GET", "/sync/" + segment(collection) + "?cursor=" + cursor + "&limit=" + limit, null);
+  Answer pull(String collection, long cursor, int limit, Map<String, String> where)
+      throws IOException {
+    StringBuilder q = new StringBuilder("?cursor=").append(cursor).append("&limit=").append(limit);
+    where.forEach(
+        (field, value) ->
+            q.append('&')
+                .append(URLEncoder.encode("where[" + field + "]", StandardCharsets.UTF_8))
+                .append('=')
+                .append(URLEncoder.encode(value, StandardCharsets.UTF_8)));
+    return send("GET", "/sync/" + segment(collection) + q, null);
   }
 
   static Page page(JsonNode body) {

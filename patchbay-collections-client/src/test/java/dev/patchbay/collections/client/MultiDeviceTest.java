@@ -510,6 +510,46 @@ class MultiDeviceTest {
     assertThat(backend.collection("todos").get("v").get("value").intValue()).isEqualTo(expected);
   }
 
+  @Test
+  void syncFilter_pullsOnlyMatchingRecords_butEveryDelete() {
+    startServer();
+    CollectionsClient a = open(device("a"));
+    CollectionsClient b =
+        open(device("b").syncFilter("todos", java.util.Map.of("owner.id", "u1", "level", 2)));
+    a.collection("todos")
+        .saveAll(
+            List.of(
+                doc("{'id':'x','owner':{'id':'u1'},'level':2}"),
+                doc("{'id':'y','owner':{'id':'u2'},'level':2}"),
+                doc("{'id':'z','owner':{'id':'u1'},'level':3}")));
+    sync(a);
+    assertThat(sync(b).pulled()).isEqualTo(1);
+    assertThat(b.collection("todos").get("x")).isNotNull();
+    assertThat(b.collection("todos").getAll()).hasSize(1);
+    a.collection("todos").delete("x");
+    sync(a);
+    sync(b);
+    assertThat(b.collection("todos").getAll()).isEmpty();
+  }
+
+  @Test
+  void syncFilter_unknownCollectionOrBadValue_isRejected() {
+    startServer();
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> device("a").syncFilter("notes", java.util.Map.of("a", "b")).build())
+        .hasMessageContaining("not configured");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> device("a").syncFilter("todos", java.util.Map.of("a", List.of(1))))
+        .hasMessageContaining("String, Number or Boolean");
+    assertThat(
+            DefaultCollectionsClient.passes(
+                doc("{'a':{'b':true},'n':1.5}"), java.util.Map.of("a.b", "true", "n", "1.5")))
+        .isTrue();
+    assertThat(
+            DefaultCollectionsClient.passes(doc("{'a':{'b':{}}}"), java.util.Map.of("a.b", "{}")))
+        .isFalse();
+  }
+
   private static List<String> sortedState(CollectionsClient c) {
     List<String> out = new ArrayList<>();
     c.collection("todos").getAll().forEach(r -> out.add(Json.write(r)));
