@@ -117,6 +117,8 @@ public interface CollectionsClient extends AutoCloseable {
     Duration reconnectBase = Duration.ofSeconds(1);
     Duration reconnectCap = Duration.ofSeconds(30);
     int maxReconnectAttempts = 10;
+    Duration pingInterval = Duration.ofSeconds(30);
+    Duration pongTimeout = Duration.ofSeconds(5);
 
     Builder() {}
 
@@ -258,6 +260,16 @@ public interface CollectionsClient extends AutoCloseable {
       return this;
     }
 
+    /**
+     * Realtime heartbeat: a {@code ping} every {@code interval} (30 s by default); no {@code pong}
+     * within {@code pongTimeout} (5 s by default) closes the connection and reconnects.
+     */
+    public Builder heartbeat(Duration interval, Duration pongTimeout) {
+      this.pingInterval = Objects.requireNonNull(interval, "interval");
+      this.pongTimeout = Objects.requireNonNull(pongTimeout, "pongTimeout");
+      return this;
+    }
+
     /** Records asked for per pull request (100 by default; 1–1000). */
     public Builder pageSize(int size) {
       this.pageSize = size;
@@ -317,6 +329,12 @@ public interface CollectionsClient extends AutoCloseable {
         throw new IllegalArgumentException("pageSize must be 1 to 1000: " + pageSize);
       }
       positive(reconnectBase, "reconnect base");
+      positive(pingInterval, "heartbeat interval");
+      positive(pongTimeout, "pongTimeout");
+      if (pongTimeout.compareTo(pingInterval) >= 0) {
+        throw new IllegalArgumentException(
+            "pongTimeout must be shorter than the heartbeat interval");
+      }
       if (reconnectCap.compareTo(reconnectBase) < 0) {
         throw new IllegalArgumentException("reconnect cap must not be below the base");
       }

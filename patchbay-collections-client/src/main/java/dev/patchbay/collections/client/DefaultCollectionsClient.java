@@ -113,14 +113,16 @@ final class DefaultCollectionsClient implements CollectionsClient {
                 Objects.requireNonNull(config.baseUrl),
                 config.token,
                 List.copyOf(config.collections),
-                backend.http,
-                httpThreads,
-                syncThread,
+                Realtime.jdk(backend.http, config.requestTimeout, httpThreads),
+                Realtime.timers(syncThread),
                 this,
-                config.reconnectBase,
-                config.reconnectCap,
-                config.maxReconnectAttempts,
-                config.requestTimeout)
+                new Realtime.Settings(
+                    config.reconnectBase,
+                    config.reconnectCap,
+                    config.maxReconnectAttempts,
+                    config.requestTimeout,
+                    config.pingInterval,
+                    config.pongTimeout))
             : null;
   }
 

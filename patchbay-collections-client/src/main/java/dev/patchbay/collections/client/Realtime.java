@@ -9,10 +9,14 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -26,133 +30,253 @@ import tools.jackson.databind.node.ObjectNode;
  * collection. It does not apply what it hears; a change announced for a collection asks for a sync
  * run, whose cursor pull fetches it with the usual conflict handling, and every (re)connect does
  * the same, so nothing missed while disconnected is lost. Local changes still leave through the
- * outbox over HTTP. Reconnects back off exponentially; after {@code maxAttempts} failures in a row
- * the state is {@link RealtimeState#ERROR} and only interval syncs remain.
+ * outbox over HTTP.
+ *
+ * <p>Connection rules (Paperlyte's, findings B6): the state is {@code CONNECTING} as soon as {@link
+ * #start} is called; an attempt not connected within the connect timeout fails with "connection
+ * timeout"; a lost connection is retried after {@code base · 2^i} capped at {@code cap}, and after
+ * {@code maxAttempts} failures in a row the state is {@code ERROR}; a {@code ping} goes out every
+ * {@code pingInterval} and a missing {@code pong} after {@code pongTimeout} closes the connection
+ * (and reconnects); {@link #stop} never reconnects. The socket and the timers are injected, so
+ * tests drive all of it with a manual clock.
  */
 final class Realtime {
   private static final Logger log = LoggerFactory.getLogger(Realtime.class);
   private static final Set<String> CHANGES = Set.of("insert", "update", "delete", "sync");
 
+  /** An open connection. */
+  interface Socket {
+    void send(String text);
+
+    void close();
+  }
+
+  /** Opens connections; {@code onText} and {@code onClosed} are called for that connection. */
+  interface Connector {
+    CompletableFuture<Socket> connect(URI uri, Consumer<String> onText, Consumer<String> onClosed);
+  }
+
+  /** Runs a task after a delay; the returned handle cancels it. */
+  interface Timers {
+    Runnable schedule(Runnable task, long delayMillis);
+  }
+
+  /** Timings of the connection. */
+  record Settings(
+      Duration base,
+      Duration cap,
+      int maxAttempts,
+      Duration connectTimeout,
+      Duration pingInterval,
+      Duration pongTimeout) {}
+
   private final URI endpoint;
   private final Supplier<@Nullable String> token;
   private final List<String> collections;
-  private final HttpClient http;
-  private final Executor callbacks;
-  private final ScheduledExecutorService scheduler;
+  private final Connector connector;
+  private final Timers timers;
   private final DefaultCollectionsClient client;
-  private final Duration base;
-  private final Duration cap;
-  private final int maxAttempts;
-  private final Duration timeout;
+  private final Settings settings;
 
-  // Guarded by this.
+  // Guarded by this. A generation number tells the callbacks of an old connection to keep out.
   private RealtimeState state = RealtimeState.DISCONNECTED;
-  private @Nullable WebSocket socket;
+  private @Nullable Socket socket;
+  private int generation;
   private int failures;
   private boolean stopped;
+  private @Nullable Runnable pendingTimer;
+  private @Nullable Runnable pongTimer;
 
   Realtime(
       URI baseUrl,
       Supplier<@Nullable String> token,
       List<String> collections,
-      HttpClient http,
-      Executor callbacks,
-      ScheduledExecutorService scheduler,
+      Connector connector,
+      Timers timers,
       DefaultCollectionsClient client,
-      Duration base,
-      Duration cap,
-      int maxAttempts,
-      Duration timeout) {
+      Settings settings) {
     String b = baseUrl.toString().replaceFirst("^http", "ws");
     this.endpoint = URI.create((b.endsWith("/") ? b.substring(0, b.length() - 1) : b) + "/sync/ws");
     this.token = token;
     this.collections = List.copyOf(collections);
-    this.http = http;
-    this.callbacks = callbacks;
-    this.scheduler = scheduler;
+    this.connector = connector;
+    this.timers = timers;
     this.client = client;
-    this.base = base;
-    this.cap = cap;
-    this.maxAttempts = maxAttempts;
-    this.timeout = timeout;
+    this.settings = settings;
+  }
+
+  /** The JDK WebSocket, its callbacks moved to {@code callbacks} (named threads). */
+  static Connector jdk(HttpClient http, Duration connectTimeout, Executor callbacks) {
+    return (uri, onText, onClosed) -> {
+      CompletableFuture<Socket> out = new CompletableFuture<>();
+      http.newWebSocketBuilder()
+          .connectTimeout(connectTimeout)
+          .buildAsync(uri, new JdkListener(onText, onClosed))
+          .whenCompleteAsync(
+              (ws, error) -> {
+                if (error != null) {
+                  out.completeExceptionally(error);
+                } else if (!out.complete(new JdkSocket(ws))) {
+                  ws.sendClose(WebSocket.NORMAL_CLOSURE, "client closed"); // timed out meanwhile
+                }
+              },
+              callbacks); // success and failure both on our named threads
+      return out;
+    };
+  }
+
+  /** The JDK allows one outstanding send per WebSocket: sends are chained. */
+  private static final class JdkSocket implements Socket {
+    private CompletableFuture<WebSocket> last; // guarded by this
+
+    JdkSocket(WebSocket ws) {
+      this.last = CompletableFuture.completedFuture(ws);
+    }
+
+    @Override
+    public synchronized void send(String text) {
+      last = last.thenCompose(w -> w.sendText(text, true));
+    }
+
+    @Override
+    public synchronized void close() {
+      last = last.thenCompose(w -> w.sendClose(WebSocket.NORMAL_CLOSURE, "client closed"));
+    }
+  }
+
+  static Timers timers(ScheduledExecutorService scheduler) {
+    return (task, delay) -> {
+      try {
+        ScheduledFuture<?> f = scheduler.schedule(task, delay, TimeUnit.MILLISECONDS);
+        return () -> f.cancel(false);
+      } catch (RejectedExecutionException e) {
+        return () -> {}; // the client is closing
+      }
+    };
   }
 
   synchronized RealtimeState state() {
     return state;
   }
 
-  void start() {
-    synchronized (this) {
-      setState(RealtimeState.CONNECTING);
-    }
+  synchronized void start() {
+    stopped = false;
+    setState(RealtimeState.CONNECTING);
     connect();
   }
 
+  // Called holding this.
   private void connect() {
+    int gen = ++generation;
     String t = token.get(); // asked at every attempt, so a rotated token is used on reconnect
     URI uri =
         t == null
             ? endpoint
             : URI.create(endpoint + "?token=" + URLEncoder.encode(t, StandardCharsets.UTF_8));
-    http.newWebSocketBuilder()
-        .connectTimeout(timeout)
-        .buildAsync(uri, new Listener())
-        .whenCompleteAsync(
-            (ws, error) -> {
-              if (error != null) {
-                lost("connect failed: " + error);
-                return;
+    CompletableFuture<Socket> attempt =
+        connector.connect(uri, text -> heard(gen, text), why -> lost(gen, why));
+    pendingTimer =
+        timers.schedule(
+            () -> {
+              if (attempt.completeExceptionally(new IllegalStateException("connection timeout"))) {
+                lost(gen, "connection timeout");
               }
-              boolean keep;
-              synchronized (this) {
-                keep = !stopped;
-                if (keep) {
-                  socket = ws;
-                  failures = 0;
-                  setState(RealtimeState.CONNECTED);
-                }
-              }
-              if (!keep) {
-                ws.sendClose(WebSocket.NORMAL_CLOSURE, "client closed");
-                return;
-              }
-              for (String c : collections) {
-                ObjectNode sub = Json.object();
-                sub.put("type", "subscribe");
-                sub.put("collection", c);
-                ws.sendText(Json.write(sub), true);
-              }
-              ObjectNode meta = Json.object();
-              collections.forEach(meta.putArray("collections")::add);
-              client.emit(SyncEventType.REALTIME_CONNECTED, null, null, meta, null);
-              client.requestSync(); // catch up on whatever changed while away
             },
-            callbacks); // on our named threads, not the HTTP client's internal one
+            settings.connectTimeout().toMillis());
+    attempt.whenComplete(
+        (s, error) -> {
+          if (error != null) {
+            lost(gen, "connect failed: " + error.getMessage());
+          } else {
+            opened(gen, s);
+          }
+        });
+  }
+
+  private void opened(int gen, Socket s) {
+    synchronized (this) {
+      if (gen != generation || stopped) {
+        s.close();
+        return;
+      }
+      cancel(pendingTimer);
+      socket = s;
+      failures = 0;
+      setState(RealtimeState.CONNECTED);
+      for (String c : collections) {
+        ObjectNode sub = Json.object();
+        sub.put("type", "subscribe");
+        sub.put("collection", c);
+        s.send(Json.write(sub));
+      }
+      schedulePing(gen);
+    }
+    ObjectNode meta = Json.object();
+    collections.forEach(meta.putArray("collections")::add);
+    client.emit(SyncEventType.REALTIME_CONNECTED, null, null, meta, null);
+    client.requestSync(); // catch up on whatever changed while away
+  }
+
+  // Called holding this.
+  private void schedulePing(int gen) {
+    pendingTimer = timers.schedule(() -> ping(gen), settings.pingInterval().toMillis());
+  }
+
+  private synchronized void ping(int gen) {
+    Socket s = socket;
+    if (gen != generation || s == null) {
+      return;
+    }
+    s.send("{\"type\":\"ping\"}");
+    pongTimer =
+        timers.schedule(
+            () -> {
+              Socket dead;
+              synchronized (this) {
+                if (gen != generation) {
+                  return;
+                }
+                dead = socket;
+              }
+              if (dead != null) {
+                dead.close();
+              }
+              lost(gen, "no pong within " + settings.pongTimeout().toMillis() + " ms");
+            },
+            settings.pongTimeout().toMillis());
+    schedulePing(gen);
   }
 
   /** The connection ended or could not be made: back off and try again, or give up. */
-  private void lost(String why) {
-    long delay;
+  private void lost(int gen, String why) {
     synchronized (this) {
-      socket = null;
-      if (stopped) {
+      if (gen != generation || stopped) {
         return;
       }
+      generation++; // later callbacks of this connection are stale
+      socket = null;
+      cancel(pendingTimer);
+      cancel(pongTimer);
       failures++;
-      if (maxAttempts > 0 && failures > maxAttempts) {
+      if (settings.maxAttempts() > 0 && failures > settings.maxAttempts()) {
         setState(RealtimeState.ERROR);
-        log.warn("realtime: giving up after {} attempts ({})", maxAttempts, why);
+        log.warn("realtime: giving up after {} attempts ({})", settings.maxAttempts(), why);
         return;
       }
       setState(RealtimeState.RECONNECTING);
       int shift = Math.min(failures - 1, 30);
-      delay = Math.min(cap.toMillis(), base.toMillis() << shift);
-    }
-    log.debug("realtime: {}; reconnecting in {} ms", why, delay);
-    try {
-      scheduler.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      // The client is closing.
+      long delay = Math.min(settings.cap().toMillis(), settings.base().toMillis() << shift);
+      log.debug("realtime: {}; reconnecting in {} ms", why, delay);
+      pendingTimer =
+          timers.schedule(
+              () -> {
+                synchronized (this) {
+                  if (!stopped && state == RealtimeState.RECONNECTING) {
+                    connect();
+                  }
+                }
+              },
+              delay);
     }
   }
 
@@ -170,20 +294,29 @@ final class Realtime {
     }
   }
 
-  void stop() {
-    WebSocket ws;
-    synchronized (this) {
-      stopped = true;
-      ws = socket;
-      socket = null;
-      setState(RealtimeState.DISCONNECTED);
-    }
-    if (ws != null) {
-      ws.sendClose(WebSocket.NORMAL_CLOSURE, "client closed");
+  private static void cancel(@Nullable Runnable timer) {
+    if (timer != null) {
+      timer.run();
     }
   }
 
-  private void heard(String text) {
+  void stop() {
+    Socket s;
+    synchronized (this) {
+      stopped = true;
+      generation++;
+      s = socket;
+      socket = null;
+      cancel(pendingTimer);
+      cancel(pongTimer);
+      setState(RealtimeState.DISCONNECTED);
+    }
+    if (s != null) {
+      s.close();
+    }
+  }
+
+  private void heard(int gen, String text) {
     JsonNode msg;
     try {
       msg = Json.parse(text);
@@ -192,6 +325,15 @@ final class Realtime {
       return;
     }
     String type = msg.path("type").asString("");
+    if (type.equals("pong")) {
+      synchronized (this) {
+        if (gen == generation) {
+          cancel(pongTimer);
+          pongTimer = null;
+        }
+      }
+      return;
+    }
     String collection = msg.path("collection").asString("");
     if (CHANGES.contains(type) && collections.contains(collection)) {
       client.requestSync();
@@ -203,8 +345,15 @@ final class Realtime {
     }
   }
 
-  private final class Listener implements WebSocket.Listener {
+  private static final class JdkListener implements WebSocket.Listener {
     private final StringBuilder partial = new StringBuilder();
+    private final Consumer<String> onText;
+    private final Consumer<String> onClosed;
+
+    JdkListener(Consumer<String> onText, Consumer<String> onClosed) {
+      this.onText = onText;
+      this.onClosed = onClosed;
+    }
 
     @Override
     public @Nullable CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
@@ -212,7 +361,7 @@ final class Realtime {
       if (last) {
         String text = partial.toString();
         partial.setLength(0);
-        heard(text);
+        onText.accept(text);
       }
       ws.request(1);
       return null;
@@ -220,13 +369,13 @@ final class Realtime {
 
     @Override
     public @Nullable CompletionStage<?> onClose(WebSocket ws, int status, String reason) {
-      lost("closed " + status + " " + reason);
+      onClosed.accept("closed " + status + " " + reason);
       return null;
     }
 
     @Override
     public void onError(WebSocket ws, Throwable error) {
-      lost("error " + error);
+      onClosed.accept("error " + error);
     }
   }
 }

@@ -39,7 +39,7 @@ class RealtimeTest {
     return CollectionsClient.builder()
         .baseUrl("http://127.0.0.1:" + server.address().getPort())
         .dataDirectory(tmp.resolve(name))
-        .collections("todos")
+        .collections("todos", "notes")
         .autoSync(false);
   }
 
@@ -71,6 +71,10 @@ class RealtimeTest {
     a.collection("todos").delete("live");
     a.syncNow().join();
     await().atMost(WAIT).until(() -> b.collection("todos").get("live") == null);
+    // Both collections are subscribed (the second subscribe waits for the first send).
+    a.collection("notes").save(doc("{'text':'note'}"), "n");
+    a.syncNow().join();
+    await().atMost(WAIT).until(() -> b.collection("notes").get("n") != null);
   }
 
   @Test
