@@ -1,0 +1,871 @@
+package dev.patchbay.collections.client;
+
+import dev.patchbay.core.PatchbayException;
+import dev.patchbay.core.json.Json;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The client and its sync engine. Sync runs execute one at a time on one thread ({@code
+ * patchbay-collsync-N}): pull every collection by cursor (a remote change to a record with queued
+ * local changes is a conflict, settled by the strategy before anything is pushed), then push the
+ * outbox in order, each operation with the server version its record was last synced at as {@code
+ * baseVersion} and its own change id, so a retry after a lost answer applies once.
+ */
+final class DefaultCollectionsClient implements CollectionsClient {
+  private static final Logger log = LoggerFactory.getLogger(DefaultCollectionsClient.class);
+  private static final Set<Path> OPEN = ConcurrentHashMap.newKeySet();
+  private static final AtomicInteger THREADS = new AtomicInteger();
+
+  /** Push passes per run: a conflict settled while pushing queues its result for the next pass. */
+  private static final int PUSH_PASSES = 3;
+
+  /** Deliveries (watch results and events) that may wait for the listeners' thread. */
+  private static final int WATCH_QUEUE = 10_000;
+
+  private final Builder config;
+  private final Path directory;
+  private final LocalStore store;
+  private final HttpBackend backend;
+  private final Clock clock;
+  private final ScheduledExecutorService syncThread;
+  private final ExecutorService httpThreads;
+  private final ExecutorService watchThread;
+  private final Watchers watchers;
+  private final Events events;
+  private final @Nullable Realtime realtime;
+  private final Map<String, DefaultRecordCollection> collections = new LinkedHashMap<>();
+
+  // Guarded by this: the run in progress and the one requested behind it.
+  private boolean running;
+  private @Nullable CompletableFuture<SyncResult> next;
+  private @Nullable ScheduledFuture<?> timer;
+  private int consecutiveFailures;
+  private boolean closed;
+  private volatile long inFlight = -1;
+  private volatile boolean syncEnabled = true;
+  private final Metrics metrics = new Metrics();
+
+  private DefaultCollectionsClient(Builder config, Path directory, LocalStore store) {
+    this.config = config;
+    this.directory = directory;
+    this.store = store;
+    this.clock = config.clock;
+    ScheduledThreadPoolExecutor sync =
+        new ScheduledThreadPoolExecutor(1, named("patchbay-collsync-"));
+    // close() must not wait for the next interval sync or reconnect attempt to come due.
+    sync.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    sync.setRemoveOnCancelPolicy(true);
+    this.syncThread = sync;
+    this.httpThreads = Executors.newFixedThreadPool(2, named("patchbay-collhttp-"));
+    this.watchThread =
+        new ThreadPoolExecutor(
+            1,
+            1,
+            0,
+            TimeUnit.MILLISECONDS,
+            new ArrayBlockingQueue<>(WATCH_QUEUE),
+            named("patchbay-collwatch-"));
+    this.watchers = new Watchers(watchThread);
+    this.events = new Events(watchThread);
+    this.backend =
+        new HttpBackend(
+            Objects.requireNonNull(config.baseUrl),
+            config.token,
+            config.requestTimeout,
+            httpThreads);
+    for (String c : config.collections) {
+      collections.put(c, new DefaultRecordCollection(c, store, this));
+    }
+    this.realtime =
+        config.realtime
+            ? new Realtime(
+                Objects.requireNonNull(config.baseUrl),
+                config.token,
+                List.copyOf(config.collections),
+                Realtime.jdk(backend.http, config.requestTimeout, httpThreads),
+                Realtime.timers(syncThread),
+                this,
+                new Realtime.Settings(
+                    config.reconnectBase,
+                    config.reconnectCap,
+                    config.maxReconnectAttempts,
+                    config.requestTimeout,
+                    config.pingInterval,
+                    config.pongTimeout))
+            : null;
+  }
+
+  static CollectionsClient start(Builder config) {
+    Path directory = Objects.requireNonNull(config.dataDirectory).toAbsolutePath().normalize();
+    if (!OPEN.add(directory)) {
+      throw new IllegalStateException("a collections client is already open on " + directory);
+    }
+    try {
+      DefaultCollectionsClient client =
+          new DefaultCollectionsClient(
+              config,
+              directory,
+              LocalStore.open(
+                  directory,
+                  config.encryptionKey == null
+                      ? AtRest.plain()
+                      : AtRest.aesGcm(config.encryptionKey)));
+      if (config.autoSync) {
+        client.syncNow();
+      }
+      if (client.realtime != null) {
+        client.realtime.start();
+      }
+      return client;
+    } catch (RuntimeException e) {
+      OPEN.remove(directory);
+      throw e;
+    }
+  }
+
+  private static ThreadFactory named(String prefix) {
+    return r -> {
+      Thread t = new Thread(r, prefix + THREADS.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  Watchers watchers() {
+    return watchers;
+  }
+
+  void emit(
+      SyncEventType type,
+      @Nullable String collection,
+      @Nullable String recordId,
+      ObjectNode metadata,
+      @Nullable String error) {
+    SyncEvent event =
+        new SyncEvent(type, collection, recordId, metadata, Instant.ofEpochMilli(now()), error);
+    metrics.record(event);
+    events.publish(event);
+  }
+
+  @Override
+  public Subscription onEvent(Consumer<SyncEvent> listener) {
+    return events.listen(Objects.requireNonNull(listener, "listener"));
+  }
+
+  long now() {
+    return clock.millis();
+  }
+
+  @Override
+  public RecordCollection collection(String name) {
+    DefaultRecordCollection c = collections.get(name);
+    if (c == null) {
+      throw new IllegalArgumentException(
+          "collection '" + name + "' is not configured; configured: " + collections.keySet());
+    }
+    return c;
+  }
+
+  /** A sync asked for by the timer or the realtime link: nothing when syncing is off. */
+  void requestSync() {
+    if (syncEnabled) {
+      syncNow();
+    }
+  }
+
+  @Override
+  public synchronized CompletableFuture<SyncResult> syncNow() {
+    if (closed) {
+      return CompletableFuture.failedFuture(
+          new IllegalStateException("the collections client is closed"));
+    }
+    if (!syncEnabled) {
+      return CompletableFuture.failedFuture(new IllegalStateException("sync is disabled"));
+    }
+    CompletableFuture<SyncResult> f = next;
+    if (f == null) {
+      f = new CompletableFuture<>();
+      next = f;
+      if (!running) {
+        startNext();
+      }
+    }
+    return f;
+  }
+
+  // Called holding this.
+  private void startNext() {
+    CompletableFuture<SyncResult> f = Objects.requireNonNull(next);
+    next = null;
+    running = true;
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
+    }
+    syncThread.execute(() -> run(f));
+  }
+
+  private void run(CompletableFuture<SyncResult> f) {
+    SyncResult result = null;
+    Throwable error = null;
+    try {
+      result = runOnce();
+    } catch (Throwable e) { // the future must complete whatever happens
+      error = e;
+    }
+    synchronized (this) {
+      running = false;
+      consecutiveFailures = error == null ? 0 : consecutiveFailures + 1;
+      if (next != null && !closed) {
+        startNext();
+      } else if (config.autoSync && !closed) {
+        Duration wait = error == null ? config.syncInterval : backoff(consecutiveFailures);
+        timer = syncThread.schedule(this::requestSync, wait.toMillis(), TimeUnit.MILLISECONDS);
+      }
+    }
+    if (error != null) {
+      log.debug("collections sync failed: {}", error.toString());
+      emit(SyncEventType.SYNC_FAILED, null, null, Json.object(), error.getMessage());
+      f.completeExceptionally(error);
+    } else {
+      ObjectNode meta = Json.object();
+      meta.put("pushed", result.pushed());
+      meta.put("pulled", result.pulled());
+      meta.put("conflicts", result.conflicts());
+      meta.put("failed", result.failed());
+      meta.put("pending", result.pending());
+      emit(SyncEventType.SYNC_COMPLETED, null, null, meta, null);
+      f.complete(result);
+    }
+  }
+
+  Duration backoff(int attempt) {
+    long base = config.backoffBase.toMillis();
+    long cap = config.backoffCap.toMillis();
+    int shift = Math.min(Math.max(attempt - 1, 0), 30);
+    return Duration.ofMillis(Math.min(cap, base << shift));
+  }
+
+  /** Counters of one run. */
+  private static final class Run {
+    int pushed;
+    int pulled;
+    int conflicts;
+    int failed;
+    boolean requeued;
+  }
+
+  private SyncResult runOnce() {
+    emit(SyncEventType.SYNC_STARTED, null, null, Json.object(), null);
+    Run run = new Run();
+    for (String c : collections.keySet()) {
+      pull(c, run);
+    }
+    for (int pass = 0; pass < PUSH_PASSES; pass++) {
+      run.requeued = false;
+      push(run);
+      if (!run.requeued) {
+        break;
+      }
+    }
+    int pending = store.transaction(store::opCount);
+    return new SyncResult(
+        run.pushed, run.pulled, run.conflicts, run.failed, pending, Instant.ofEpochMilli(now()));
+  }
+
+  /**
+   * Pushes the outbox without pulling first, on the caller's thread: lets tests reach the server's
+   * own conflict answers (409, ignored), which a pull first would pre-empt.
+   */
+  SyncResult pushOnlyForTest() {
+    Run run = new Run();
+    for (int pass = 0; pass < PUSH_PASSES; pass++) {
+      run.requeued = false;
+      push(run);
+      if (!run.requeued) {
+        break;
+      }
+    }
+    return new SyncResult(
+        run.pushed, run.pulled, run.conflicts, run.failed, pendingCount(), Instant.now(clock));
+  }
+
+  // ---- pull
+
+  private void pull(String collection, Run run) {
+    long cursor = store.transaction(() -> store.cursor(collection));
+    boolean reset = false;
+    Set<String> seen = new HashSet<>();
+    while (true) {
+      long from = cursor;
+      Map<String, String> filter = config.syncFilters.getOrDefault(collection, Map.of());
+      HttpBackend.Answer answer =
+          call(() -> backend.pull(collection, from, config.pageSize, filter));
+      if (answer.status() == 410 && !reset) {
+        // Deletes below the server's purge horizon are gone: read everything again, then drop
+        // the clean local records the server no longer has.
+        log.info("collection {}: cursor {} expired, pulling everything again", collection, cursor);
+        reset = true;
+        cursor = 0;
+        continue;
+      }
+      if (answer.status() != 200) {
+        throw new PatchbayException(
+            answer.status(), "pull of '" + collection + "' refused: " + answer.error());
+      }
+      HttpBackend.Page page = HttpBackend.page(answer.body());
+      boolean resetting = reset;
+      long nextCursor = page.nextCursor();
+      store.transaction(
+          () -> {
+            for (HttpBackend.Remote r : page.records()) {
+              seen.add(r.id());
+              if (r.deleted() || passes(r.data(), filter)) { // checked again, as SyncLayer does
+                applyRemote(collection, r, resetting, run);
+              }
+            }
+            store.setCursor(collection, nextCursor);
+            return null;
+          });
+      if (!page.records().isEmpty()) {
+        watchers.changed(collection);
+      }
+      cursor = nextCursor;
+      if (!page.hasMore()) {
+        break;
+      }
+    }
+    if (reset) {
+      store.transaction(
+          () -> {
+            for (String id : store.cleanIds(collection)) {
+              if (!seen.contains(id)) {
+                store.removeRecord(collection, id);
+              }
+            }
+            return null;
+          });
+      watchers.changed(collection);
+    }
+  }
+
+  static boolean passes(ObjectNode data, Map<String, String> where) {
+    for (Map.Entry<String, String> e : where.entrySet()) {
+      JsonNode v = Values.at(data, e.getKey());
+      if (v == null
+          || !v.isValueNode()
+          || !e.getValue().equals(v.isString() ? v.stringValue() : v.toString())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void applyRemote(String c, HttpBackend.Remote r, boolean reset, Run run)
+      throws SQLException {
+    LocalStore.Row row = store.row(c, r.id());
+    long now = now();
+    if (row == null) {
+      if (!r.deleted()) {
+        store.put(c, r.id(), r.data(), r.version(), r.updatedAt().toEpochMilli(), false, now);
+        run.pulled++;
+      }
+      return;
+    }
+    if (!store.hasOps(c, r.id())) {
+      if (r.version() == row.serverVersion() && !reset) {
+        return;
+      }
+      store.put(
+          c,
+          r.id(),
+          r.deleted() ? row.data() : r.data(),
+          r.version(),
+          r.updatedAt().toEpochMilli(),
+          r.deleted(),
+          now);
+      run.pulled++;
+      return;
+    }
+    if (r.version() == row.serverVersion()) {
+      return; // the local change was made on this very version: the push will apply it
+    }
+    settle(row, r, run);
+  }
+
+  // ---- conflicts
+
+  /** The side a strategy picks, or a merged record. */
+  private record Decision(boolean remote, @Nullable ObjectNode merged) {}
+
+  static boolean lastWriteWinsPicksRemote(long localTime, long remoteTime) {
+    return localTime <= remoteTime; // a tie goes to the remote side
+  }
+
+  private Decision decide(LocalStore.Row local, HttpBackend.Remote remote) {
+    long lt = local.updatedAt();
+    long rt = remote.updatedAt().toEpochMilli();
+    switch (config.conflictStrategy) {
+      case SERVER_WINS:
+        return new Decision(true, null);
+      case CLIENT_WINS:
+        return new Decision(false, null);
+      case CUSTOM:
+        if (!local.deleted() && !remote.deleted()) {
+          ObjectNode merged =
+              Objects.requireNonNull(config.conflictResolver)
+                  .resolve(
+                      local.data().deepCopy(),
+                      remote.data().deepCopy(),
+                      Instant.ofEpochMilli(lt),
+                      remote.updatedAt());
+          if (merged == null) {
+            throw new PatchbayException(500, "the conflict resolver returned null");
+          }
+          return new Decision(false, merged.deepCopy());
+        }
+        return new Decision(lastWriteWinsPicksRemote(lt, rt), null);
+      case LAST_WRITE_WINS:
+      default:
+        return new Decision(lastWriteWinsPicksRemote(lt, rt), null);
+    }
+  }
+
+  /**
+   * Settles a conflict between a local record with queued changes and the server's newer version:
+   * the record's queued operations are replaced by at most one that pushes the outcome against the
+   * server's version.
+   */
+  private void settle(LocalStore.Row local, HttpBackend.Remote remote, Run run)
+      throws SQLException {
+    run.conflicts++;
+    String c = local.collection();
+    String id = local.id();
+    long now = now();
+    long rt = remote.updatedAt().toEpochMilli();
+    ObjectNode detected = Json.object();
+    detected.put("localVersion", local.serverVersion());
+    detected.put("remoteVersion", remote.version());
+    emit(SyncEventType.CONFLICT_DETECTED, c, id, detected, null);
+    if (config.conflictStrategy == ConflictStrategy.MANUAL) {
+      // Keep both sides for the app; the record's changes stay queued but are not pushed (push
+      // skips records with a kept conflict) until resolveConflict replaces them.
+      store.putConflict(
+          new Conflict(
+              c,
+              id,
+              local.deleted() ? null : local.data(),
+              remote.deleted() ? null : remote.data(),
+              Instant.ofEpochMilli(local.updatedAt()),
+              remote.updatedAt(),
+              remote.version()),
+          now);
+      return;
+    }
+    Decision d = decide(local, remote);
+    boolean remoteWins =
+        d.remote()
+            || (d.merged() != null && !remote.deleted() && Json.equal(d.merged(), remote.data()))
+            || (d.merged() == null && local.deleted() && remote.deleted());
+    log.debug(
+        "conflict on {}/{}: local v{} vs remote v{}, {} wins",
+        c,
+        id,
+        local.serverVersion(),
+        remote.version(),
+        remoteWins ? "remote" : d.merged() != null ? "merge" : "local");
+    ObjectNode resolved = Json.object();
+    resolved.put("strategy", config.conflictStrategy.name());
+    resolved.put("winner", remoteWins ? "remote" : d.merged() != null ? "merged" : "local");
+    resolved.set("localData", local.deleted() ? Json.NODES.nullNode() : local.data());
+    resolved.set("remoteData", remote.deleted() ? Json.NODES.nullNode() : remote.data());
+    ObjectNode outcome =
+        remoteWins ? remote.data() : d.merged() != null ? d.merged() : local.data();
+    boolean outcomeDeleted = remoteWins ? remote.deleted() : d.merged() == null && local.deleted();
+    resolved.set("resolvedData", outcomeDeleted ? Json.NODES.nullNode() : outcome.deepCopy());
+    emit(SyncEventType.CONFLICT_RESOLVED, c, id, resolved, null);
+    store.removeOps(c, id);
+    if (remoteWins) {
+      store.put(
+          c,
+          id,
+          remote.deleted() ? local.data() : remote.data(),
+          remote.version(),
+          rt,
+          remote.deleted(),
+          now);
+      return;
+    }
+    // The outcome is a new write over the server's version; its time is after both sides so that
+    // a server settling a later race by time keeps it.
+    long ts =
+        config.conflictStrategy == ConflictStrategy.LAST_WRITE_WINS
+            ? local.updatedAt()
+            : Math.max(now, rt + 1);
+    run.requeued = true;
+    if (d.merged() == null && local.deleted()) {
+      store.put(c, id, local.data(), remote.version(), ts, true, now);
+      store.enqueue(c, id, OperationType.DELETE, null, ts, UUID.randomUUID().toString());
+      return;
+    }
+    ObjectNode data = d.merged() != null ? d.merged() : local.data();
+    store.put(c, id, data, remote.version(), ts, false, now);
+    store.enqueue(c, id, OperationType.UPDATE, data, ts, UUID.randomUUID().toString());
+  }
+
+  // ---- push
+
+  private void push(Run run) {
+    List<LocalStore.Op> ops = store.transaction(store::ops);
+    Set<String> blocked = new HashSet<>();
+    for (LocalStore.Op op : ops) {
+      String key = op.collection() + '\u0000' + op.recordId();
+      if (blocked.contains(key)) {
+        continue; // an earlier change of this record waits: keep the record's order
+      }
+      if (op.status() == OperationStatus.FAILED
+          || op.nextAttemptAt() > now()
+          || store.transaction(() -> !store.conflicts(op.collection(), op.recordId()).isEmpty())) {
+        blocked.add(key);
+        continue;
+      }
+      // "In flight" is kept in memory only: persisting it would cost an fsync per operation and
+      // buy nothing, since an operation found in flight after a crash is simply pushed again
+      // (its change id makes the server apply it once).
+      long base =
+          store.transaction(
+              () -> {
+                if (!store.hasOp(op.seq())) {
+                  return -1L; // replaced by a conflict settled earlier in this run
+                }
+                LocalStore.Row row = store.row(op.collection(), op.recordId());
+                return row == null ? 0L : row.serverVersion();
+              });
+      if (base < 0) {
+        continue;
+      }
+      HttpBackend.Answer answer;
+      inFlight = op.seq();
+      try {
+        answer = backend.push(op, base);
+      } catch (IOException e) {
+        requeue(op, e.toString());
+        throw unreachable(e);
+      } finally {
+        inFlight = -1;
+      }
+      if (!handle(op, answer, run)) {
+        blocked.add(key);
+      }
+    }
+  }
+
+  /** Applies a push answer; returns false when the record's later operations must wait. */
+  private boolean handle(LocalStore.Op op, HttpBackend.Answer answer, Run run) {
+    int status = answer.status();
+    String c = op.collection();
+    String id = op.recordId();
+    if (status == 200 || status == 409) {
+      HttpBackend.Remote remote = answer.record();
+      String result = answer.body().path("result").asString("");
+      if (remote == null) {
+        requeue(op, "answer without a record: " + answer.error());
+        throw new PatchbayException(502, "the server answered a push without the record");
+      }
+      if (status == 200 && (result.equals("applied") || result.equals("duplicate"))) {
+        store.transaction(
+            () -> {
+              store.removeOp(op.seq());
+              LocalStore.Row row = store.row(c, id);
+              if (row != null) {
+                if (store.hasOps(c, id)) {
+                  store.setServerVersion(c, id, remote.version(), now());
+                } else {
+                  // Nothing newer queued: take the server's copy (equal to ours unless a PATCH
+                  // merged into fields this device had not seen).
+                  store.put(
+                      c,
+                      id,
+                      remote.deleted() ? row.data() : remote.data(),
+                      remote.version(),
+                      row.updatedAt(),
+                      remote.deleted(),
+                      now());
+                }
+              }
+              return null;
+            });
+        run.pushed++;
+        ObjectNode synced = Json.object();
+        synced.put("operationType", op.type().name());
+        synced.put("version", remote.version());
+        emit(SyncEventType.OPERATION_SYNCED, c, id, synced, null);
+        if (op.type() == OperationType.PATCH) {
+          watchers.changed(c); // the server's merge may hold fields this device had not seen
+        }
+        return true;
+      }
+      // 409 VERSION_CONFLICT, or "ignored": the server kept its record. Settle it here.
+      store.transaction(
+          () -> {
+            LocalStore.Row row = store.row(c, id);
+            if (row == null) {
+              store.removeOps(c, id);
+            } else {
+              settle(row, remote, run);
+            }
+            return null;
+          });
+      watchers.changed(c);
+      // A kept (manual) conflict holds the record's later changes too.
+      return config.conflictStrategy != ConflictStrategy.MANUAL;
+    }
+    if (status == 401 || status == 429 || status >= 500) {
+      // Not this operation's fault (a token to renew, an overloaded or stopping server): keep it
+      // and fail the run, so the next one starts after the backoff.
+      requeue(op, answer.error());
+      throw new PatchbayException(status, "push refused: " + answer.error());
+    }
+    // A refusal of this operation (400, 403, 404, 413…): count it, back off, fail it at the cap.
+    int retries = op.retryCount() + 1;
+    boolean exhausted = retries >= config.maxRetries;
+    log.warn(
+        "push of {} {}/{} refused ({}){}",
+        op.type(),
+        c,
+        id,
+        answer.error(),
+        exhausted ? ", marked failed" : "");
+    store.transaction(
+        () -> {
+          if (store.hasOp(op.seq())) {
+            store.markOp(
+                op.seq(),
+                exhausted ? OperationStatus.FAILED : OperationStatus.PENDING,
+                retries,
+                answer.error(),
+                exhausted ? 0 : now() + backoff(retries).toMillis());
+          }
+          return null;
+        });
+    run.failed++;
+    ObjectNode failed = Json.object();
+    failed.put("operationType", op.type().name());
+    failed.put("retryCount", retries);
+    failed.put("exhausted", exhausted);
+    emit(SyncEventType.OPERATION_FAILED, c, id, failed, answer.error());
+    return false;
+  }
+
+  private void requeue(LocalStore.Op op, String error) {
+    store.transaction(
+        () -> {
+          if (store.hasOp(op.seq())) {
+            store.markOp(
+                op.seq(), OperationStatus.PENDING, op.retryCount(), error, op.nextAttemptAt());
+          }
+          return null;
+        });
+  }
+
+  /** An HTTP call that fails as "unreachable" on a transport error. */
+  private interface Call {
+    HttpBackend.Answer run() throws IOException;
+  }
+
+  private static HttpBackend.Answer call(Call call) {
+    try {
+      return call.run();
+    } catch (IOException e) {
+      throw unreachable(e);
+    }
+  }
+
+  private static PatchbayException unreachable(IOException e) {
+    return new PatchbayException(503, "server unreachable: " + e, e);
+  }
+
+  // ---- outbox views
+
+  @Override
+  public List<PendingOperation> pendingOperations() {
+    return store.transaction(
+        () -> {
+          List<PendingOperation> out = new ArrayList<>();
+          long pushing = inFlight;
+          for (LocalStore.Op op : store.ops()) {
+            PendingOperation v = op.view();
+            if (op.seq() == pushing && v.status() == OperationStatus.PENDING) {
+              v =
+                  new PendingOperation(
+                      v.id(),
+                      v.collection(),
+                      v.recordId(),
+                      v.type(),
+                      OperationStatus.SYNCING,
+                      v.retryCount(),
+                      v.lastError(),
+                      v.timestamp());
+            }
+            out.add(v);
+          }
+          return List.copyOf(out);
+        });
+  }
+
+  @Override
+  public ClientStatus status() {
+    int pending = pendingCount();
+    int conflicts = store.transaction(() -> store.conflicts(null, null).size());
+    return new ClientStatus(metrics.lastSync(), syncEnabled, pending, conflicts, realtimeState());
+  }
+
+  @Override
+  public SyncMetrics metrics() {
+    return metrics.snapshot();
+  }
+
+  @Override
+  public void resetMetrics() {
+    metrics.reset();
+  }
+
+  @Override
+  public void setSyncEnabled(boolean enabled) {
+    boolean was = syncEnabled;
+    syncEnabled = enabled;
+    if (enabled && !was) {
+      syncNow();
+    }
+  }
+
+  @Override
+  public RealtimeState realtimeState() {
+    return realtime == null ? RealtimeState.DISCONNECTED : realtime.state();
+  }
+
+  @Override
+  public List<Conflict> pendingConflicts() {
+    return List.copyOf(store.transaction(() -> store.conflicts(null, null)));
+  }
+
+  /** Settles a kept conflict with the app's choice (null deletes); see RecordCollection. */
+  void resolveConflict(String c, String id, @Nullable ObjectNode chosen) {
+    store.transaction(
+        () -> {
+          List<Conflict> found = store.conflicts(c, id);
+          if (found.isEmpty()) {
+            throw new PatchbayException(
+                404, "record '" + id + "' of collection '" + c + "' has no pending conflict");
+          }
+          Conflict k = found.get(0);
+          LocalStore.Row row = store.row(c, id);
+          long now = now();
+          store.removeConflict(c, id);
+          store.removeOps(c, id);
+          boolean sameAsRemote =
+              chosen == null ? k.remote() == null : Json.equal(chosen, k.remote());
+          ObjectNode data = chosen != null ? chosen : row != null ? row.data() : Json.object();
+          long ts = Math.max(now, k.remoteTime().toEpochMilli() + 1);
+          if (sameAsRemote) {
+            store.put(
+                c, id, data, k.remoteVersion(), k.remoteTime().toEpochMilli(), chosen == null, now);
+          } else {
+            store.put(c, id, data, k.remoteVersion(), ts, chosen == null, now);
+            store.enqueue(
+                c,
+                id,
+                chosen == null ? OperationType.DELETE : OperationType.UPDATE,
+                chosen,
+                ts,
+                UUID.randomUUID().toString());
+          }
+          ObjectNode resolved = Json.object();
+          resolved.put("strategy", ConflictStrategy.MANUAL.name());
+          resolved.put("winner", sameAsRemote ? "remote" : "chosen");
+          resolved.set("localData", k.local() == null ? Json.NODES.nullNode() : k.local());
+          resolved.set("remoteData", k.remote() == null ? Json.NODES.nullNode() : k.remote());
+          resolved.set("resolvedData", chosen == null ? Json.NODES.nullNode() : chosen);
+          emit(SyncEventType.CONFLICT_RESOLVED, c, id, resolved, null);
+          return null;
+        });
+    watchers.changed(c);
+  }
+
+  @Override
+  public int pendingCount() {
+    return store.transaction(store::opCount);
+  }
+
+  @Override
+  public int retryFailed() {
+    return store.transaction(store::resetFailed);
+  }
+
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      if (timer != null) {
+        timer.cancel(false);
+      }
+      if (next != null) {
+        next.completeExceptionally(new IllegalStateException("the collections client is closed"));
+        next = null;
+      }
+    }
+    if (realtime != null) {
+      realtime.stop();
+    }
+    syncThread.shutdown();
+    try {
+      // A run blocks at most one request timeout per call; wait that long for it to end.
+      if (!syncThread.awaitTermination(
+          config.requestTimeout.toMillis() * 2, TimeUnit.MILLISECONDS)) {
+        syncThread.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      syncThread.shutdownNow();
+    } finally {
+      watchThread.shutdownNow();
+      httpThreads.shutdownNow();
+      store.close();
+      OPEN.remove(directory);
+    }
+  }
+}
