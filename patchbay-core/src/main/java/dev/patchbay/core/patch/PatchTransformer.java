@@ -25,6 +25,18 @@ final class PatchTransformer {
       boolean otherOpsFirst) {
     Objects.requireNonNull(thisOps, "thisOps");
     Objects.requireNonNull(otherOps, "otherOps");
+    if (independent(thisOps, otherOps)) {
+      return List.copyOf(otherOps); // what the walk would return, without walking
+    }
+    return walk(obj, thisOps, otherOps, otherOpsFirst);
+  }
+
+  /** The transform without the {@link #independent} shortcut. */
+  static List<PatchOp> walk(
+      @Nullable JsonNode obj,
+      List<PatchOp> thisOps,
+      List<PatchOp> otherOps,
+      boolean otherOpsFirst) {
     TransformState state = new TransformState(obj, otherOpsFirst);
     List<PatchOp> ops = otherOps;
     for (PatchOp thisOp : thisOps) {
@@ -34,6 +46,68 @@ final class PatchTransformer {
       ops = transformPast(state, thisOp, ops);
     }
     return List.copyOf(ops);
+  }
+
+  // Past this many op pairs the precheck could cost more than the walk it saves.
+  private static final int MAX_PRECHECK_PAIRS = 1_024;
+
+  /**
+   * Whether no op of {@code thisOps} can touch an op of {@code otherOps}, so every rule would pass
+   * the other ops on unchanged: no path (or {@code from}) of one is at, above or under a path of
+   * the other, and neither addresses an array element beside the other (an insert, remove or move
+   * there shifts its siblings and everything under them). Concurrent edits of different keys, the
+   * common case of a busy document, are decided here instead of by the walk. A move or copy onto
+   * its own source among the other ops is not passed on by the walk, so it rules the shortcut out.
+   * Conservative: a numeric last segment counts as an array element even where it names an object
+   * key, and then the walk decides.
+   */
+  static boolean independent(List<PatchOp> thisOps, List<PatchOp> otherOps) {
+    if ((long) thisOps.size() * otherOps.size() > MAX_PRECHECK_PAIRS) {
+      return false;
+    }
+    for (PatchOp other : otherOps) {
+      if (other.path().equals(other.from())) {
+        return false; // every walk drops a move or copy onto its own source (OpWalk)
+      }
+    }
+    for (PatchOp mine : thisOps) {
+      for (PatchOp other : otherOps) {
+        if (related(mine.path(), other) || (mine.from() != null && related(mine.from(), other))) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  private static boolean related(String path, PatchOp other) {
+    return related(path, other.path()) || (other.from() != null && related(path, other.from()));
+  }
+
+  private static boolean related(String a, String b) {
+    return Paths.isAtOrUnder(a, b)
+        || Paths.isUnder(b, a)
+        || (isElement(a) && Paths.isUnder(b, Paths.parent(a)))
+        || (isElement(b) && Paths.isUnder(a, Paths.parent(b)));
+  }
+
+  /** Whether the last segment of {@code path} may address an array element: digits or {@code -}. */
+  private static boolean isElement(String path) {
+    int start = path.lastIndexOf('/') + 1;
+    int end = path.length();
+    if (start == 0 || start == end) {
+      return start == 0; // the root is everyone's ancestor anyway; an empty key is no element
+    }
+    if (end - start == 1 && path.charAt(start) == '-') {
+      return true;
+    }
+    for (int i = start; i < end; i++) {
+      char c = path.charAt(i);
+      if (c < '0' || c > '9') {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Returns {@code ops} transformed to apply after {@code thisOp}. */
