@@ -42,6 +42,7 @@ public final class Change {
   private final @Nullable String clientId;
   private final Map<String, JsonNode> metadata;
   private volatile @Nullable String json;
+  private volatile byte @Nullable [] jsonBytes;
 
   /**
    * Creates a change; makes defensive copies.
@@ -121,6 +122,21 @@ public final class Change {
   /** Returns every member this model does not name, verbatim. */
   public Map<String, JsonNode> metadata() {
     return metadata;
+  }
+
+  /**
+   * Returns the compact JSON text of this change as UTF-8, computed once and then cached: the
+   * server splices it into every answer and notification that carries the change. The array is
+   * shared; callers must not modify it.
+   */
+  @SuppressWarnings("ArrayReturn") // shared on purpose: copying it per frame is what it avoids
+  public byte[] toJsonBytes() {
+    byte[] bytes = jsonBytes;
+    if (bytes == null) {
+      bytes = toJsonString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      jsonBytes = bytes;
+    }
+    return bytes;
   }
 
   /** Returns the compact JSON text of this change, computed once and then cached. */
