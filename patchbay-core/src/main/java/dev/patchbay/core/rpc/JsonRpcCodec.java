@@ -8,7 +8,6 @@ import dev.patchbay.core.rpc.JsonRpcMessage.Request;
 import dev.patchbay.core.rpc.JsonRpcMessage.Response;
 import java.io.ByteArrayOutputStream;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -243,24 +242,6 @@ public final class JsonRpcCodec {
       gen.writeEndObject();
     }
     return out.toString();
-  }
-
-  /**
-   * Writes a successful response whose result is already JSON as UTF-8 bytes, as one UTF-8 frame:
-   * the result is copied once, never decoded or re-encoded (commit answers carry every catch-up
-   * change, so this is the bulk of what the server writes).
-   *
-   * @param rawResult valid JSON as UTF-8; it is not checked
-   */
-  public static byte[] encodeRawResult(RpcId id, byte[] rawResult) {
-    byte[] head =
-        ("{\"jsonrpc\":\"" + VERSION + "\",\"id\":" + Json.write(id.value()) + ",\"result\":")
-            .getBytes(StandardCharsets.UTF_8);
-    byte[] frame = new byte[head.length + rawResult.length + 1];
-    System.arraycopy(head, 0, frame, 0, head.length);
-    System.arraycopy(rawResult, 0, frame, head.length, rawResult.length);
-    frame[frame.length - 1] = '}';
-    return frame;
   }
 
   private static void write(JsonGenerator gen, JsonRpcMessage message) {

@@ -591,7 +591,7 @@ public final class Engine implements AutoCloseable {
             Json.object().put("changeId", c.id()).put("scope", "change"));
       }
     }
-    long docBytes = approximateBytes(doc);
+    long docBytes = doc.approximateBytes();
     if (docBytes + incomingBytes > settings.maxDocBytes()) {
       throw new PatchbayException(
           413,
@@ -886,22 +886,6 @@ public final class Engine implements AutoCloseable {
       }
     }
     return ids;
-  }
-
-  /**
-   * An estimate of a document's JSON size: its newest main version's state plus the changes after
-   * it that are in memory (deletions make it an overestimate until the next version). Cheap: the
-   * state's size is measured once per version, and changes cache their JSON text.
-   */
-  private static long approximateBytes(OtDoc doc) {
-    long end = doc.mainVersion == null ? 0 : doc.mainVersion.endRev();
-    long bytes = doc.mainStateBytes;
-    for (Change c : doc.tail) {
-      if (c.rev() > end) {
-        bytes += c.toJsonString().length();
-      }
-    }
-    return bytes;
   }
 
   private static boolean hasRootOp(IncomingChange c) {

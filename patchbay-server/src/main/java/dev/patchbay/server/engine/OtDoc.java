@@ -41,6 +41,13 @@ final class OtDoc extends Doc {
   // The id of the document's first change, read with firstBatchId.
   @Nullable String firstChangeId;
 
+  // A running sum of the JSON size of the tail changes after the main version, so the document
+  // size check of every commit costs O(new changes), not O(tail). Valid for the version ending at
+  // sizedEndRev, covering changes up to sizedThroughRev.
+  private long sizedEndRev = -1;
+  private long sizedThroughRev;
+  private long sizedBytes;
+
   OtDoc(String id) {
     super(id);
   }
@@ -57,6 +64,7 @@ final class OtDoc extends Doc {
     mainStateBytes = 0;
     lastVersion = null;
     firstBatchKnown = false;
+    sizedEndRev = -1;
     firstBatchId = null;
     firstChangeId = null;
   }
@@ -87,6 +95,29 @@ final class OtDoc extends Doc {
       tail.subList(0, excess).clear();
       tailBase = tail.get(0).rev() - 1;
     }
+  }
+
+  /**
+   * Estimates the document's JSON size: the newest main version's state plus the changes after it
+   * (deletions make it an overestimate until the next version). Changes are counted as they join
+   * the tail; after a reload, only those the tail holds.
+   */
+  long approximateBytes() {
+    long end = mainVersion == null ? 0 : mainVersion.endRev();
+    if (sizedEndRev != end || sizedThroughRev > rev || sizedThroughRev < tailBase) {
+      // A new version, a reload, or changes trimmed from the tail: count the tail again.
+      sizedEndRev = end;
+      sizedThroughRev = Math.max(end, tailBase);
+      sizedBytes = 0;
+    }
+    for (int i = (int) (sizedThroughRev - tailBase); i < tail.size(); i++) {
+      Change c = tail.get(i);
+      if (c.rev() > end) {
+        sizedBytes += c.toJsonString().length();
+      }
+    }
+    sizedThroughRev = rev;
+    return mainStateBytes + sizedBytes;
   }
 
   /** Returns the tail changes with revisions in {@code (after, until]}, or null if not covered. */

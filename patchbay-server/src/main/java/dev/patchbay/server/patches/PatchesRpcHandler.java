@@ -154,8 +154,8 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
             connection.send(JsonRpcCodec.encode(errorFor(request.id(), error)));
           } else if (value == null) {
             connection.send(JsonRpcCodec.encode(Response.noResult(request.id())));
-          } else if (value instanceof RawJson raw) {
-            connection.send(JsonRpcCodec.encodeRawResult(request.id(), raw.utf8()));
+          } else if (value instanceof ChangesResult raw) {
+            connection.send(raw.answer(request.id()));
           } else {
             connection.send(JsonRpcCodec.encode(new Response(request.id(), (JsonNode) value)));
           }
@@ -182,9 +182,18 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
     }
   }
 
-  /** A result that is already JSON as UTF-8 (changes carry their encoded form). */
-  @SuppressWarnings("ArrayRecordComponent") // built for one answer, never changed
-  private record RawJson(byte[] utf8) {}
+  /**
+   * A result that carries changes: {@code head}, the array of the changes and {@code tail} (JSON
+   * text around it). The answer frame is assembled from the changes' cached bytes in one copy.
+   */
+  private record ChangesResult(String head, List<Change> changes, String tail) {
+    byte[] answer(RpcId id) {
+      return changesFrame(
+          "{\"jsonrpc\":\"2.0\",\"id\":" + Json.write(id.value()) + ",\"result\":" + head,
+          changes,
+          tail + "}");
+    }
+  }
 
   private CompletableFuture<@Nullable Object> dispatch(Connection c, Request r) {
     Engine engine = engine();
@@ -216,7 +225,7 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
           long rev = requiredRev(r.param(1), "rev");
           return engine
               .getChangesSince(docId, rev)
-              .thenApply(changes -> new RawJson(changesFrame("", changes, "")));
+              .thenApply(changes -> new ChangesResult("", changes, ""));
         }
       case "commitChanges":
         {
@@ -410,21 +419,19 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
   // ---------------------------------------------------------------------------------------------
   // Encoding
 
-  private static RawJson snapshotJson(Snapshot s) {
+  private static ChangesResult snapshotJson(Snapshot s) {
     JsonNode state = s.state() == null ? Json.NODES.nullNode() : s.state();
-    return new RawJson(
-        changesFrame(
-            "{\"state\":" + Json.write(state) + ",\"rev\":" + s.rev() + ",\"changes\":",
-            s.changes(),
-            "}"));
+    return new ChangesResult(
+        "{\"state\":" + Json.write(state) + ",\"rev\":" + s.rev() + ",\"changes\":",
+        s.changes(),
+        "}");
   }
 
-  private static RawJson commitJson(CommitResult result) {
-    return new RawJson(
-        changesFrame(
-            "{\"changes\":",
-            result.changes(),
-            result.docReloadRequired() ? ",\"docReloadRequired\":true}" : "}"));
+  private static ChangesResult commitJson(CommitResult result) {
+    return new ChangesResult(
+        "{\"changes\":",
+        result.changes(),
+        result.docReloadRequired() ? ",\"docReloadRequired\":true}" : "}");
   }
 
   /**
