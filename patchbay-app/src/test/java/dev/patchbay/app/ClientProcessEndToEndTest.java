@@ -51,9 +51,10 @@ class ClientProcessEndToEndTest {
       }
       assertThat(online.get(90, TimeUnit.SECONDS)).contains("STATE ");
       await().atMost(Duration.ofSeconds(60)).until(() -> !a.hasPending());
-      long afterOnline = serverRev(server);
+      ServerDoc online1 = serverDoc(server);
+      long afterOnline = online1.rev();
       await().atMost(Duration.ofSeconds(60)).until(() -> a.committedRev() == afterOnline);
-      assertThat(a.state()).isEqualTo(serverState(server));
+      assertThat(a.state()).isEqualTo(online1.state());
       assertThat(a.state().path("count").asInt()).isEqualTo(100);
 
       // 2. B edits offline (nothing listens on port 1), then its process is killed.
@@ -68,11 +69,12 @@ class ClientProcessEndToEndTest {
       String resynced = run("sync", server.uri.toString(), b, afterOnline + 1);
       assertThat(resynced).contains("STATE ");
       await().atMost(Duration.ofSeconds(60)).until(() -> !a.hasPending());
-      long head = serverRev(server);
+      ServerDoc settled = serverDoc(server);
+      long head = settled.rev();
       await().atMost(Duration.ofSeconds(60)).until(() -> a.committedRev() == head);
 
       // 4. Everyone holds the server's state, and every edit is in it.
-      JsonNode expected = serverState(server);
+      JsonNode expected = settled.state();
       assertThat(a.state()).isEqualTo(expected);
       String finalB = run("sync", server.uri.toString(), b, head);
       assertThat(stateOf(finalB)).isEqualTo(expected);
@@ -125,18 +127,10 @@ class ClientProcessEndToEndTest {
     throw new AssertionError("no state printed:\n" + output);
   }
 
-  private static long serverRev(ServerProcess server) {
-    try (var client = new dev.patchbay.server.TestClient(server.uri)) {
-      JsonNode snapshot = client.result("getDoc", Json.NODES.stringNode(DOC));
-      JsonNode changes = snapshot.path("changes");
-      // {state, rev, changes}: rev is the base the changes apply to; the head is the last change.
-      return changes.isEmpty()
-          ? snapshot.path("rev").asLong()
-          : changes.get(changes.size() - 1).path("rev").asLong();
-    }
-  }
+  /** The server's head revision and state of the document, from one getDoc. */
+  private record ServerDoc(long rev, JsonNode state) {}
 
-  private static JsonNode serverState(ServerProcess server) {
+  private static ServerDoc serverDoc(ServerProcess server) {
     try (var client = new dev.patchbay.server.TestClient(server.uri)) {
       JsonNode snapshot = client.result("getDoc", Json.NODES.stringNode(DOC));
       JsonNode state = snapshot.path("state");
@@ -144,10 +138,13 @@ class ClientProcessEndToEndTest {
       for (JsonNode c : snapshot.path("changes")) {
         changes.add(dev.patchbay.core.ot.Change.fromJson(c));
       }
+      // {state, rev, changes}: rev is the base the changes apply to; the head is the last change.
+      long rev =
+          changes.isEmpty() ? snapshot.path("rev").asLong() : changes.get(changes.size() - 1).rev();
       JsonNode result =
           dev.patchbay.core.ot.ChangeApplier.applyChangesForReconstruction(
               state.isMissingNode() || state.isNull() ? null : state, changes);
-      return result;
+      return new ServerDoc(rev, result);
     }
   }
 }

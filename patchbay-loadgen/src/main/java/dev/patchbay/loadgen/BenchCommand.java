@@ -135,15 +135,8 @@ public final class BenchCommand implements Runnable {
     abstract Report run(Driver driver);
   }
 
-  @Command(
-      name = "broadcast",
-      mixinStandardHelpOptions = true,
-      description =
-          "The peer-bench workload: N clients, M docs, K ops per client at RATE ops/s, each op"
-              + " overwriting /c<i> with {s, t}; latency at the other clients.")
-  static final class BroadcastCommand extends Workload {
-    @Mixin Server server = new Server();
-
+  /** The broadcast workload's shape (peer-bench's N, M, K, RATE), shared by broadcast and echo. */
+  static final class BroadcastShape {
     @Option(
         names = {"-n", "--clients"},
         defaultValue = "60",
@@ -180,23 +173,43 @@ public final class BenchCommand implements Runnable {
         description = "Wait after the last send for deliveries (default 30, as peer-bench).")
     long drainSeconds;
 
-    @Override
-    Report run(Driver driver) {
-      return runBroadcast(driver, server.open(clients + 16), this);
-    }
-
-    Broadcast.Spec spec(int k, double r) {
-      return new Broadcast.Spec(
-          clients, docs, k, r, Duration.ofSeconds(drainSeconds), common.limit());
+    Broadcast.Spec spec(int k, double r, Duration limit) {
+      return new Broadcast.Spec(clients, docs, k, r, Duration.ofSeconds(drainSeconds), limit);
     }
   }
 
-  static Report runBroadcast(Driver driver, Target target, BroadcastCommand c) {
+  @Command(
+      name = "broadcast",
+      mixinStandardHelpOptions = true,
+      description =
+          "The peer-bench workload: N clients, M docs, K ops per client at RATE ops/s, each op"
+              + " overwriting /c<i> with {s, t}; latency at the other clients.")
+  static final class BroadcastCommand extends Workload {
+    @Mixin Server server = new Server();
+    @Mixin BroadcastShape shape = new BroadcastShape();
+
+    @Override
+    Report run(Driver driver) {
+      return runBroadcast(driver, server.open(shape.clients + 16), shape, common);
+    }
+  }
+
+  static Report runBroadcast(Driver driver, Target target, BroadcastShape shape, Common common) {
     try (target) {
-      if (c.warmupOps > 0) {
-        Broadcast.run(driver, target, c.spec(c.warmupOps, c.rate / 2), false, c.common.err());
+      if (shape.warmupOps > 0) {
+        Broadcast.run(
+            driver,
+            target,
+            shape.spec(shape.warmupOps, shape.rate / 2, common.limit()),
+            false,
+            common.err());
       }
-      return Broadcast.run(driver, target, c.spec(c.ops, c.rate), !c.common.quiet, c.common.err());
+      return Broadcast.run(
+          driver,
+          target,
+          shape.spec(shape.ops, shape.rate, common.limit()),
+          !common.quiet,
+          common.err());
     }
   }
 
@@ -207,47 +220,11 @@ public final class BenchCommand implements Runnable {
           "The broadcast workload against a bare Netty WebSocket relay on the same stack: the"
               + " ceiling of this machine for these messages.")
   static final class EchoCommand extends Workload {
-    @Option(
-        names = {"-n", "--clients"},
-        defaultValue = "60",
-        description = "N (default 60).")
-    int clients;
-
-    @Option(
-        names = {"-m", "--docs"},
-        defaultValue = "6",
-        description = "M (default 6).")
-    int docs;
-
-    @Option(
-        names = {"-k", "--ops"},
-        defaultValue = "100",
-        description = "K (default 100).")
-    int ops;
-
-    @Option(
-        names = {"-r", "--rate"},
-        defaultValue = "25",
-        description = "RATE ops/s per client (default 25).")
-    double rate;
-
-    @Option(names = "--warmup-ops", defaultValue = "0", description = "Warm-up ops per client.")
-    int warmupOps;
-
-    @Option(names = "--drain-seconds", defaultValue = "30", description = "Drain (default 30).")
-    long drainSeconds;
+    @Mixin BroadcastShape shape = new BroadcastShape();
 
     @Override
     Report run(Driver driver) {
-      BroadcastCommand b = new BroadcastCommand();
-      b.common = common;
-      b.clients = clients;
-      b.docs = docs;
-      b.ops = ops;
-      b.rate = rate;
-      b.warmupOps = warmupOps;
-      b.drainSeconds = drainSeconds;
-      return runBroadcast(driver, Target.echo(), b);
+      return runBroadcast(driver, Target.echo(), shape, common);
     }
   }
 

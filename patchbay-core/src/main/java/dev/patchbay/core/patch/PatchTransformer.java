@@ -91,23 +91,12 @@ final class PatchTransformer {
         || (isElement(b) && Paths.isUnder(a, Paths.parent(b)));
   }
 
-  /** Whether the last segment of {@code path} may address an array element: digits or {@code -}. */
+  /**
+   * Whether {@code path} may address an array element: an index as the walk reads one, or {@code
+   * -}.
+   */
   private static boolean isElement(String path) {
-    int start = path.lastIndexOf('/') + 1;
-    int end = path.length();
-    if (start == 0 || start == end) {
-      return start == 0; // the root is everyone's ancestor anyway; an empty key is no element
-    }
-    if (end - start == 1 && path.charAt(start) == '-') {
-      return true;
-    }
-    for (int i = start; i < end; i++) {
-      char c = path.charAt(i);
-      if (c < '0' || c > '9') {
-        return false;
-      }
-    }
-    return true;
+    return TransformState.endsWithIndex(path) || path.endsWith("/-");
   }
 
   /** Returns {@code ops} transformed to apply after {@code thisOp}. */

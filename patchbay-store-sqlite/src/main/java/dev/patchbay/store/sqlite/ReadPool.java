@@ -1,9 +1,14 @@
 package dev.patchbay.store.sqlite;
 
 import dev.patchbay.core.PatchbayException;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -66,6 +71,41 @@ final class ReadPool implements AutoCloseable {
     } finally {
       idle.offer(connection);
     }
+  }
+
+  /**
+   * Returns which of {@code ids} a seen-ids table (documents' LWW changes, collections' writes)
+   * holds unexpired for {@code key}. {@code table} and {@code keyColumn} are the store's own
+   * constants, never input.
+   */
+  Set<String> seenIds(
+      String table, String keyColumn, String key, Collection<String> ids, long now) {
+    if (ids.isEmpty()) {
+      return Set.of();
+    }
+    List<String> wanted = List.copyOf(ids);
+    String sql =
+        "SELECT 1 FROM "
+            + table
+            + " WHERE "
+            + keyColumn
+            + " = ? AND change_id = ? AND expires_at > ?";
+    return read(
+        c -> {
+          PreparedStatement s = c.prepare(sql);
+          Set<String> seen = new HashSet<>();
+          for (String id : wanted) {
+            s.setString(1, key);
+            s.setString(2, id);
+            s.setLong(3, now);
+            try (ResultSet rows = s.executeQuery()) {
+              if (rows.next()) {
+                seen.add(id);
+              }
+            }
+          }
+          return Set.copyOf(seen);
+        });
   }
 
   /** Waits for reads in flight to return their connections, then closes every connection. */

@@ -11,7 +11,6 @@ import java.sql.Types;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -127,30 +126,8 @@ final class SqliteCollectionStore implements CollectionStore {
   @Override
   public Set<String> seenChangeIds(String collection, Collection<String> changeIds) {
     Objects.requireNonNull(collection, "collection");
-    if (changeIds.isEmpty()) {
-      return Set.of();
-    }
-    List<String> wanted = List.copyOf(changeIds);
-    long now = clock.millis();
-    return reads.read(
-        c -> {
-          PreparedStatement s =
-              c.prepare(
-                  "SELECT 1 FROM collection_seen_ids WHERE collection = ? AND change_id = ?"
-                      + " AND expires_at > ?");
-          Set<String> seen = new LinkedHashSet<>();
-          for (String id : wanted) {
-            s.setString(1, collection);
-            s.setString(2, id);
-            s.setLong(3, now);
-            try (ResultSet rows = s.executeQuery()) {
-              if (rows.next()) {
-                seen.add(id);
-              }
-            }
-          }
-          return Set.copyOf(seen);
-        });
+    return reads.seenIds(
+        "collection_seen_ids", "collection", collection, changeIds, clock.millis());
   }
 
   @Override

@@ -629,27 +629,7 @@ final class SqliteDocStore implements DocStore {
   @Override
   public Set<String> seenLwwChangeIds(String docId, Collection<String> ids) {
     Objects.requireNonNull(docId, "docId");
-    List<String> wanted = List.copyOf(ids);
-    long now = clock.millis();
-    return reads.read(
-        c -> {
-          PreparedStatement s =
-              c.prepare(
-                  "SELECT 1 FROM lww_seen_ids WHERE doc_id = ? AND change_id = ?"
-                      + " AND expires_at > ?");
-          Set<String> seen = new HashSet<>();
-          for (String id : wanted) {
-            s.setString(1, docId);
-            s.setString(2, id);
-            s.setLong(3, now);
-            try (ResultSet rows = s.executeQuery()) {
-              if (rows.next()) {
-                seen.add(id);
-              }
-            }
-          }
-          return Set.copyOf(seen);
-        });
+    return reads.seenIds("lww_seen_ids", "doc_id", docId, ids, clock.millis());
   }
 
   @Override
