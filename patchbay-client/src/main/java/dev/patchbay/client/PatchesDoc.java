@@ -586,6 +586,42 @@ public final class PatchesDoc {
   }
 
   /**
+   * Replaces the committed state with a server snapshot ({@code getDoc}) whatever the local
+   * revision, and moves every pending change onto the snapshot's head. For an OT document whose
+   * pending changes the server refused with 409 {@code scope: doc}: their base revision is ahead of
+   * the server's (the server lost history, e.g. restored from a backup) or names a document the
+   * server does not have. The changes cannot be transformed over a history the server does not
+   * have, so they are kept in order, with their ids and ops, and re-based on the head as they are,
+   * as the server itself places a stranger's first upload on its head. Pending changes the
+   * snapshot's changes already hold (by id) are committed and dropped.
+   */
+  void resetToSnapshot(@Nullable JsonNode snapshotState, long rev, List<Change> changes) {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      JsonNode base = snapshotState == null || snapshotState.isNull() ? null : snapshotState;
+      JsonNode newCommitted = applyCommitted(base, changes);
+      long newRev = changes.isEmpty() ? rev : changes.get(changes.size() - 1).rev();
+      Set<String> committedIds = new HashSet<>();
+      for (Change c : changes) {
+        committedIds.add(c.id());
+      }
+      List<Change> moved = new ArrayList<>(pending.size());
+      long nextRev = newRev;
+      for (Change c : without(pending, committedIds)) {
+        moved.add(c.withRevs(newRev, ++nextRev));
+      }
+      store.saveDoc(id, newCommitted, newRev, moved);
+      committedState = newCommitted;
+      committedRev = newRev;
+      pending = List.copyOf(moved);
+      state = view(committedState, pending);
+    }
+    fireUpdate();
+  }
+
+  /**
    * Replaces the committed state with a server snapshot ({@code getDoc}): {@code state} at {@code
    * rev} followed by {@code changes}; pending changes are rebased over whatever is new.
    */

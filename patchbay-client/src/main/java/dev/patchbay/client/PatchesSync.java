@@ -4,6 +4,7 @@ import dev.patchbay.client.internal.ExecutorScheduler;
 import dev.patchbay.client.internal.JdkWebSocketTransport;
 import dev.patchbay.client.internal.NamedThreads;
 import dev.patchbay.client.internal.RpcClient;
+import dev.patchbay.client.spi.ConnectRequest;
 import dev.patchbay.client.spi.Scheduler;
 import dev.patchbay.client.spi.Transport;
 import dev.patchbay.client.spi.TransportConnection;
@@ -68,6 +69,8 @@ public final class PatchesSync implements AutoCloseable {
 
   private final Patches patches;
   private final Transport transport;
+  private final @Nullable Supplier<URI> address;
+  private final Supplier<@Nullable String> token;
   private final Scheduler scheduler;
   private final Executor executor;
   private final @Nullable ExecutorService ownedExecutor;
@@ -124,8 +127,9 @@ public final class PatchesSync implements AutoCloseable {
     this.transport =
         b.transport != null
             ? b.transport
-            : new JdkWebSocketTransport(
-                Objects.requireNonNull(b.uri), b.connectTimeout, MAX_QUEUED_MESSAGES, b.token);
+            : new JdkWebSocketTransport(b.connectTimeout, MAX_QUEUED_MESSAGES);
+    this.address = b.uri;
+    this.token = b.token;
     if (b.scheduler != null) {
       this.scheduler = b.scheduler;
       this.ownedScheduler = null;
@@ -167,8 +171,10 @@ public final class PatchesSync implements AutoCloseable {
 
   /**
    * Returns a builder for a coordinator that connects over the JDK WebSocket to the address {@code
-   * uri} gives. It is asked anew before every connection, so an address carrying an access token
-   * ({@code ws://host/ws?token=…}) can carry a fresh one on every reconnect.
+   * uri} gives. It is asked anew before every connection attempt, so an address carrying an access
+   * token ({@code ws://host/ws?token=…}) can carry a fresh one on every reconnect. A supplier that
+   * throws or returns {@code null} fails that attempt: the error goes to {@link #onError} and the
+   * next attempt follows the {@link ReconnectPolicy}.
    *
    * @param patches the documents to keep in sync
    * @param uri gives the server's WebSocket address
@@ -179,7 +185,11 @@ public final class PatchesSync implements AutoCloseable {
     return b;
   }
 
-  /** Returns a builder for a coordinator over another transport. */
+  /**
+   * Returns a builder for a coordinator over another transport, which knows where to connect (its
+   * {@link ConnectRequest#uri()} is {@code null}). For a transport that takes the address from the
+   * request, use {@link #builder(Patches, Supplier)} and {@link Builder#transport(Transport)}.
+   */
   public static Builder builder(Patches patches, Transport transport) {
     Builder b = new Builder(patches);
     b.transport = Objects.requireNonNull(transport, "transport");
@@ -349,7 +359,9 @@ public final class PatchesSync implements AutoCloseable {
     publishState();
     CompletableFuture<TransportConnection> opening;
     try {
-      opening = transport.connect(listener(gen));
+      // The suppliers are asked here, on every attempt: a throwing one fails this attempt like a
+      // refused connection (reported, then retried after the backoff), never the coordinator.
+      opening = transport.connect(connectRequest(), listener(gen));
     } catch (RuntimeException e) {
       opening = CompletableFuture.failedFuture(e);
     }
@@ -386,6 +398,20 @@ public final class PatchesSync implements AutoCloseable {
                     connected(c);
                   }
                 }));
+  }
+
+  /** Builds what this attempt opens, asking the address and token suppliers anew. */
+  private ConnectRequest connectRequest() {
+    URI target = null;
+    if (address != null) {
+      target = address.get();
+      if (target == null) {
+        throw new IllegalStateException("The address supplier returned null");
+      }
+    }
+    String bearer = token.get();
+    return new ConnectRequest(
+        target, bearer == null ? Map.of() : Map.of("Authorization", "Bearer " + bearer));
   }
 
   private TransportListener listener(int gen) {
@@ -800,6 +826,17 @@ public final class PatchesSync implements AutoCloseable {
 
   /** Sends the pending changes, one base revision per pass, until none are left. */
   private CompletableFuture<Void> flush(PatchesDoc doc) {
+    return flush(doc, false);
+  }
+
+  /**
+   * One flush pass, and the next ones.
+   *
+   * @param reloaded whether the pass before was answered 409 and reloaded the document; a second
+   *     409 in a row fails the flush (the document is marked {@code ERROR} and retried on the next
+   *     edit or connection) instead of reloading forever
+   */
+  private CompletableFuture<Void> flush(PatchesDoc doc, boolean reloaded) {
     TransportConnection c = connection;
     if (c == null) {
       return CompletableFuture.failedFuture(new PatchbayException(503, "Not connected"));
@@ -819,7 +856,51 @@ public final class PatchesSync implements AutoCloseable {
     // batch sent as split up front would be transformed by the server over foreign changes
     // without the frame of the earlier batches it was made after (found by the seeded client
     // fuzz: edits of a many-batch flush were lost or misplaced).
-    return commit(c, doc, batches.get(0)).thenCompose(v -> doc.hasPending() ? flush(doc) : done());
+    return commit(c, doc, batches.get(0))
+        .handle((v, e) -> e == null ? null : unwrap(e))
+        .thenCompose(
+            error -> {
+              if (error == null) {
+                return doc.hasPending() ? flush(doc, false) : done();
+              }
+              if (!reloaded && isDocConflict(error)) {
+                LOG.warn(
+                    "The server refused the base revision of {}'s pending changes ({}); reloading"
+                        + " it and resending them on the server's head",
+                    doc.id(),
+                    error.getMessage());
+                return reloadAfterConflict(c, doc)
+                    .thenCompose(v -> doc.hasPending() ? flush(doc, true) : done());
+              }
+              return CompletableFuture.failedFuture(error);
+            });
+  }
+
+  /**
+   * Whether the server refused a commit's base revision for the whole document (409 with {@code
+   * data.scope = "doc"}): ahead of the server's head, or a continuation of an upload that did not
+   * create the document. The Patches client reloads, rebases and resends (patches.md §2.3).
+   */
+  private static boolean isDocConflict(Throwable error) {
+    if (!(error instanceof PatchbayException p) || p.code() != 409 || p.data() == null) {
+      return false;
+    }
+    JsonNode scope = p.data().get("scope");
+    return scope != null && scope.isString() && "doc".equals(scope.stringValue());
+  }
+
+  /**
+   * Loads the server's snapshot over the document whatever its revision and moves the pending
+   * changes onto its head ({@link PatchesDoc#resetToSnapshot}), so the next pass resends them all.
+   */
+  private CompletableFuture<Void> reloadAfterConflict(TransportConnection c, PatchesDoc doc) {
+    return rpc.call(c, "getDoc", Json.NODES.stringNode(doc.id()))
+        .thenAccept(
+            snapshot ->
+                doc.resetToSnapshot(
+                    snapshot.get("state"),
+                    snapshot.path("rev").asLong(0),
+                    changes(snapshot.get("changes"))));
   }
 
   private CompletableFuture<Void> commit(
@@ -887,7 +968,8 @@ public final class PatchesSync implements AutoCloseable {
    * to the quarantine, reports the error and answers {@code null}, so the flush goes on with the
    * rest. Rejected for good: code 400 or 413 (invalid, or too large to store); when the error's
    * data names one sent change ({@code changeId}) only that one goes, otherwise all sent ones.
-   * Other errors (connection, 5xx, 409, 410, 429, auth) fail the flush as before.
+   * Other errors (connection, 5xx, 409, 410, 429, auth) pass on: the flush handles 409 {@code
+   * scope: doc} ({@link #isDocConflict}), {@code syncDoc} 410; the rest fail the flush.
    */
   private CompletableFuture<@Nullable JsonNode> quarantineRejected(
       PatchesDoc doc, List<String> sentIds, CompletableFuture<JsonNode> answer) {
@@ -1132,10 +1214,13 @@ public final class PatchesSync implements AutoCloseable {
     }
 
     /**
-     * Sets where the access token comes from: the default transport sends it as {@code
-     * Authorization: Bearer <token>} with every connection and asks for it anew before each, so a
-     * reconnect after expiry uses a fresh token. {@code null} from the supplier sends none. Not
-     * used with a custom {@link Transport}.
+     * Sets where the access token comes from. It is asked anew before every connection attempt, so
+     * a reconnect after expiry uses a fresh token, and handed to the transport as the header {@code
+     * Authorization: Bearer <token>} of the attempt's {@link ConnectRequest} (the default transport
+     * sends it with the WebSocket handshake). {@code null} from the supplier sends none. A supplier
+     * that throws fails that attempt: the exception goes to {@link #onError} and the next attempt
+     * follows the {@link ReconnectPolicy}. It runs on the protocol thread, so it should answer from
+     * a cache rather than block on the network.
      */
     public Builder token(Supplier<@Nullable String> source) {
       this.token = Objects.requireNonNull(source, "source");
@@ -1163,6 +1248,16 @@ public final class PatchesSync implements AutoCloseable {
      */
     public Builder subscribeFilter(UnaryOperator<List<String>> filter) {
       this.subscribeFilter = Objects.requireNonNull(filter, "filter");
+      return this;
+    }
+
+    /**
+     * Sets the transport that opens connections, in place of the JDK WebSocket; it gets the address
+     * the builder was made with in every {@link ConnectRequest}. For tests and other socket
+     * implementations.
+     */
+    public Builder transport(Transport transport) {
+      this.transport = Objects.requireNonNull(transport, "transport");
       return this;
     }
 

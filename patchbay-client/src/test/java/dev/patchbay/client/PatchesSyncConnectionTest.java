@@ -2,7 +2,9 @@ package dev.patchbay.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
+import dev.patchbay.client.spi.ConnectRequest;
 import dev.patchbay.client.spi.Scheduler;
 import dev.patchbay.client.spi.Transport;
 import dev.patchbay.client.spi.TransportConnection;
@@ -10,6 +12,7 @@ import dev.patchbay.client.spi.TransportListener;
 import dev.patchbay.core.json.Json;
 import dev.patchbay.core.ot.Change;
 import java.net.ConnectException;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -702,6 +705,259 @@ class PatchesSyncConnectionTest {
     assertThat(sync.state().syncing()).isFalse();
   }
 
+  @Test
+  void token_askedOnEveryAttempt_eachReconnectUsesTheFreshToken() {
+    List<String> handedOut = new ArrayList<>();
+    PatchesSync sync =
+        PatchesSync.builder(patches, transport)
+            .scheduler(scheduler)
+            .executor(Runnable::run)
+            .random(() -> 0)
+            .token(
+                () -> {
+                  String t = "t" + (handedOut.size() + 1);
+                  handedOut.add(t);
+                  return t;
+                })
+            .build();
+    sync.onError((e, docId) -> errors.add(e));
+    sync.connect();
+    transport.last().listener.onClosed(1006, "token expired");
+
+    transport.failAll = true; // the first reconnect is refused, the second gets through
+    FakeScheduler.Task first = scheduler.nextLive();
+    first.run();
+    transport.failAll = false;
+    FakeScheduler.Task second = scheduler.nextLive();
+    second.run();
+
+    assertThat(List.of(first.delay, second.delay))
+        .containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(2));
+    assertThat(handedOut).containsExactly("t1", "t2", "t3");
+    assertThat(transport.requests)
+        .extracting(r -> r.headers().get("Authorization"))
+        .containsExactly("Bearer t1", "Bearer t2", "Bearer t3");
+    assertThat(transport.requests).allMatch(r -> r.uri() == null);
+    assertThat(sync.connectionState()).isEqualTo(ConnectionState.CONNECTED);
+  }
+
+  @Test
+  void tokenSupplierThrows_failsTheAttempt_reportsItAndRetriesWithBackoff() {
+    IllegalStateException down = new IllegalStateException("token service down");
+    int[] calls = {0};
+    PatchesSync sync =
+        PatchesSync.builder(patches, transport)
+            .scheduler(scheduler)
+            .executor(Runnable::run)
+            .random(() -> 0)
+            .token(
+                () -> {
+                  if (++calls[0] <= 2) {
+                    throw down;
+                  }
+                  return "fresh";
+                })
+            .build();
+    List<Object> reported = new ArrayList<>();
+    sync.onError((e, docId) -> reported.add(List.of(e, String.valueOf(docId))));
+
+    CompletableFuture<Void> connected = sync.connect();
+    assertThat(sync.connectionState()).isEqualTo(ConnectionState.RECONNECTING);
+    FakeScheduler.Task first = scheduler.nextLive();
+    first.run();
+    FakeScheduler.Task second = scheduler.nextLive();
+    second.run();
+
+    assertThat(List.of(first.delay, second.delay))
+        .containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(2));
+    assertThat(reported).containsExactly(List.of(down, "null"), List.of(down, "null"));
+    assertThat(transport.requests)
+        .singleElement()
+        .satisfies(r -> assertThat(r.headers()).containsEntry("Authorization", "Bearer fresh"));
+    assertThat(connected).isCompleted();
+    assertThat(sync.connectionState()).isEqualTo(ConnectionState.CONNECTED);
+  }
+
+  @Test
+  void tokenSupplierAlwaysThrows_attemptLimitReached_givesUpWithoutTheTransport() {
+    PatchesSync sync =
+        PatchesSync.builder(patches, transport)
+            .scheduler(scheduler)
+            .executor(Runnable::run)
+            .random(() -> 0)
+            .reconnectPolicy(ReconnectPolicy.DEFAULT.withMaxAttempts(2))
+            .token(
+                () -> {
+                  throw new IllegalStateException("no token");
+                })
+            .build();
+    sync.onError((e, docId) -> errors.add(e));
+
+    CompletableFuture<Void> connected = sync.connect();
+    scheduler.nextLive().run();
+    scheduler.nextLive().run();
+
+    assertThat(transport.attempts).isZero();
+    assertThat(connected).isCompletedExceptionally();
+    assertThat(sync.connectionState()).isEqualTo(ConnectionState.ERROR);
+    assertThat(errors).hasSize(4);
+    assertThat(errors.subList(0, 3)).allMatch(e -> e.getMessage().equals("no token"));
+    assertThat(errors.get(3)).hasMessageContaining("Gave up");
+  }
+
+  @Test
+  void addressSupplier_withCustomTransport_isAskedOnEveryAttempt_nullFailsTheAttempt() {
+    List<URI> addresses = new ArrayList<>();
+    addresses.add(URI.create("ws://h/ws?token=a"));
+    addresses.add(null);
+    addresses.add(URI.create("ws://h/ws?token=c"));
+    int[] asked = {0};
+    PatchesSync sync =
+        PatchesSync.builder(patches, () -> addresses.get(asked[0]++))
+            .transport(transport)
+            .scheduler(scheduler)
+            .executor(Runnable::run)
+            .random(() -> 0)
+            .build();
+    sync.onError((e, docId) -> errors.add(e));
+    sync.connect();
+
+    transport.last().listener.onClosed(1006, "gone");
+    scheduler.nextLive().run(); // the address supplier answers null: a failed attempt
+    scheduler.nextLive().run();
+
+    assertThat(asked[0]).isEqualTo(3);
+    assertThat(transport.requests)
+        .extracting(ConnectRequest::uri)
+        .containsExactly(URI.create("ws://h/ws?token=a"), URI.create("ws://h/ws?token=c"));
+    assertThat(transport.requests).allMatch(r -> r.headers().isEmpty());
+    assertThat(errors).singleElement().isInstanceOf(IllegalStateException.class);
+    assertThat(sync.connectionState()).isEqualTo(ConnectionState.CONNECTED);
+  }
+
+  /** Connects, loads "d" at revision 3 with {@code {"a":0}}, and returns the connection. */
+  private FakeConnection connectedWithDocAtRev3(PatchesSync sync) {
+    sync.connect();
+    FakeConnection c = transport.last();
+    c.answer(c.sent(0), Json.parse("[\"d\"]"));
+    c.answer(c.sent(1), Json.parse("{\"state\":{\"a\":0},\"rev\":3,\"changes\":[]}"));
+    return c;
+  }
+
+  @Test
+  void commitAnswered409ScopeDoc_reloadsMovesPendingOntoTheServerHeadAndResendsAll() {
+    PatchesDoc doc = patches.openDoc("d");
+    PatchesSync sync = sync(ReconnectPolicy.DEFAULT);
+    FakeConnection c = connectedWithDocAtRev3(sync);
+    Change first = doc.change(p -> p.add("/b", 1));
+    JsonNode commit = c.sent(2);
+    Change second = doc.change(p -> p.add("/c", 2)); // made while the first is out
+
+    // The server was restored from a backup: it is at revision 1 and refuses base revision 3.
+    c.error(commit, 409, "Client baseRev (3) is ahead", Json.object().put("scope", "doc"));
+
+    JsonNode reload = c.sent(3);
+    assertThat(reload.get("method").stringValue()).isEqualTo("getDoc");
+    assertThat(reload.get("params")).isEqualTo(Json.parse("[\"d\"]"));
+    c.answer(reload, Json.parse("{\"state\":{\"a\":9},\"rev\":1,\"changes\":[]}"));
+
+    assertThat(doc.committedRev()).isEqualTo(1);
+    assertThat(doc.state()).isEqualTo(Json.parse("{\"a\":9,\"b\":1,\"c\":2}"));
+    assertThat(patches.store().loadDoc("d").pending())
+        .extracting(Change::id, Change::baseRev, Change::rev)
+        .containsExactly(tuple(first.id(), 1L, 2L), tuple(second.id(), 1L, 3L));
+    JsonNode resend = c.sent(4);
+    assertThat(resend.get("method").stringValue()).isEqualTo("commitChanges");
+    JsonNode sent = resend.get("params").get(1);
+    assertThat(sent).hasSize(2);
+    assertThat(sent.get(0).get("id").stringValue()).isEqualTo(first.id());
+    assertThat(sent.get(0).get("baseRev").asLong()).isEqualTo(1);
+    assertThat(sent.get(0).get("ops"))
+        .isEqualTo(Json.parse("[{\"op\":\"add\",\"path\":\"/b\",\"value\":1}]"));
+    assertThat(sent.get(1).get("id").stringValue()).isEqualTo(second.id());
+
+    c.answer(
+        resend,
+        Json.object()
+            .set(
+                "changes",
+                Json.array()
+                    .add(first.withRevs(1, 2).committed(2, 1, 5, "x").toJson())
+                    .add(second.withRevs(1, 3).committed(3, 1, 5, "x").toJson())));
+
+    assertThat(doc.hasPending()).isFalse();
+    assertThat(doc.committedRev()).isEqualTo(3);
+    assertThat(doc.state()).isEqualTo(Json.parse("{\"a\":9,\"b\":1,\"c\":2}"));
+    // The edit made during the flush asked for one more pass: a catch-up that finds nothing new.
+    JsonNode catchUp = c.sent(5);
+    assertThat(catchUp.get("params")).isEqualTo(Json.parse("[\"d\",3]"));
+    c.answer(catchUp, Json.array());
+    assertThat(sync.docStates().get("d"))
+        .isEqualTo(new DocSyncState(3, false, DocSyncStatus.SYNCED));
+    assertThat(errors).isEmpty();
+    assertThat(patches.quarantinedChanges()).isEmpty();
+  }
+
+  @Test
+  void reloadAfter409_snapshotHoldsOnePendingChange_dropsItAndResendsTheRest() {
+    PatchesDoc doc = patches.openDoc("d");
+    PatchesSync sync = sync(ReconnectPolicy.DEFAULT);
+    FakeConnection c = connectedWithDocAtRev3(sync);
+    Change first = doc.change(p -> p.add("/b", 1));
+    JsonNode commit = c.sent(2);
+    Change second = doc.change(p -> p.add("/c", 2));
+
+    c.error(commit, 409, "stale continuation", Json.object().put("scope", "doc"));
+    String committedFirst = Json.write(first.withRevs(0, 1).committed(1, 1, 5, "x").toJson());
+    c.answer(
+        c.sent(3), Json.parse("{\"state\":null,\"rev\":0,\"changes\":[" + committedFirst + "]}"));
+
+    JsonNode resend = c.sent(4).get("params").get(1);
+    assertThat(resend).hasSize(1);
+    assertThat(resend.get(0).get("id").stringValue()).isEqualTo(second.id());
+    assertThat(resend.get(0).get("baseRev").asLong()).isEqualTo(1);
+    assertThat(doc.committedRev()).isEqualTo(1);
+    assertThat(doc.state()).isEqualTo(Json.parse("{\"b\":1,\"c\":2}"));
+  }
+
+  @Test
+  void commitAnswered409Twice_failsTheFlushKeepsEverythingPending_andRetriesOnTheNextEdit() {
+    PatchesDoc doc = patches.openDoc("d");
+    PatchesSync sync = sync(ReconnectPolicy.DEFAULT);
+    FakeConnection c = connectedWithDocAtRev3(sync);
+    Change first = doc.change(p -> p.add("/b", 1));
+    c.error(c.sent(2), 409, "ahead", Json.object().put("scope", "doc"));
+    c.answer(c.sent(3), Json.parse("{\"state\":{\"a\":9},\"rev\":1,\"changes\":[]}"));
+
+    c.error(c.sent(4), 409, "ahead again", Json.object().put("scope", "doc"));
+
+    assertThat(c.sent).hasSize(5); // no second reload
+    assertThat(doc.pendingChanges()).extracting(Change::id).containsExactly(first.id());
+    assertThat(sync.docStates().get("d").status()).isEqualTo(DocSyncStatus.ERROR);
+    assertThat(errors)
+        .singleElement()
+        .satisfies(e -> assertThat(e).hasMessageContaining("ahead again"));
+    Change second = doc.change(p -> p.add("/c", 2));
+    assertThat(c.sent(5).get("params").get(1))
+        .extracting(n -> n.get("id").stringValue())
+        .containsExactly(first.id(), second.id());
+  }
+
+  @Test
+  void commitAnswered409WithoutScopeDoc_isAnErrorAsBefore_noReload() {
+    PatchesDoc doc = patches.openDoc("d");
+    PatchesSync sync = sync(ReconnectPolicy.DEFAULT);
+    FakeConnection c = connectedWithDocAtRev3(sync);
+    doc.change(p -> p.add("/b", 1));
+
+    c.error(c.sent(2), 409, "Change ids already committed", null);
+
+    assertThat(c.sent).hasSize(3);
+    assertThat(doc.hasPending()).isTrue();
+    assertThat(doc.committedRev()).isEqualTo(3);
+    assertThat(sync.docStates().get("d").status()).isEqualTo(DocSyncStatus.ERROR);
+  }
+
   private static String change(String id, long rev, String op) {
     return "{\"id\":\""
         + id
@@ -820,10 +1076,13 @@ class PatchesSyncConnectionTest {
     int attempts;
     final List<FakeConnection> connections = new ArrayList<>();
     final List<CompletableFuture<TransportConnection>> hanging = new ArrayList<>();
+    final List<ConnectRequest> requests = new ArrayList<>();
 
     @Override
-    public CompletableFuture<TransportConnection> connect(TransportListener listener) {
+    public CompletableFuture<TransportConnection> connect(
+        ConnectRequest request, TransportListener listener) {
       attempts++;
+      requests.add(request);
       if (hang) {
         CompletableFuture<TransportConnection> f = new CompletableFuture<>();
         hanging.add(f);

@@ -207,10 +207,11 @@ class PatchesSyncLwwEndToEndTest {
   void sendingChange_answerLostThenRestart_isResentWithItsIdAndCountedOnce() throws Exception {
     ClientStore store = ClientStores.inMemory(); // outlives the first "process"
     AtomicBoolean dropAnswers = new AtomicBoolean();
-    Transport real = new JdkWebSocketTransport(() -> uri, Duration.ofSeconds(10), 1024, () -> null);
+    Transport real = new JdkWebSocketTransport(Duration.ofSeconds(10), 1024);
     Transport lossy =
-        listener ->
+        (request, listener) ->
             real.connect(
+                request,
                 new TransportListener() {
                   @Override
                   public void onText(String text) {
@@ -230,7 +231,7 @@ class PatchesSyncLwwEndToEndTest {
                   }
                 });
     Patches first = Patches.builder(store).lww("settings/*").build();
-    PatchesSync firstSync = PatchesSync.builder(first, lossy).build();
+    PatchesSync firstSync = PatchesSync.builder(first, uri).transport(lossy).build();
     closeables.add(firstSync);
     firstSync.connect().get(10, TimeUnit.SECONDS);
     Client watcher = client().connected();

@@ -1,5 +1,6 @@
 package dev.patchbay.client.internal;
 
+import dev.patchbay.client.spi.ConnectRequest;
 import dev.patchbay.client.spi.Transport;
 import dev.patchbay.client.spi.TransportConnection;
 import dev.patchbay.client.spi.TransportListener;
@@ -15,7 +16,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -33,47 +33,38 @@ public final class JdkWebSocketTransport implements Transport {
   /** The largest inbound message; the server's default frame limit is 16 MiB. */
   static final int MAX_MESSAGE_CHARS = 64 * 1024 * 1024;
 
-  private final Supplier<URI> uri;
   private final HttpClient client;
   private final Duration connectTimeout;
   private final int maxQueuedMessages;
-  private final Supplier<@Nullable String> token;
 
   /**
-   * Creates a transport for {@code uri}.
+   * Creates a transport; each connection goes to the address of its {@link ConnectRequest} and
+   * sends the request's headers with the opening handshake.
    *
-   * @param uri gives the server's WebSocket address, {@code ws://} or {@code wss://}, asked anew
-   *     for every connection so that it can carry a fresh token
    * @param connectTimeout how long the opening handshake may take
    * @param maxQueuedMessages the bound of each connection's send queue
-   * @param token gives the bearer token sent as {@code Authorization: Bearer} with every
-   *     connection, asked anew each time; {@code null} from it sends no header
    */
-  public JdkWebSocketTransport(
-      Supplier<URI> uri,
-      Duration connectTimeout,
-      int maxQueuedMessages,
-      Supplier<@Nullable String> token) {
-    this.uri = Objects.requireNonNull(uri, "uri");
+  public JdkWebSocketTransport(Duration connectTimeout, int maxQueuedMessages) {
     if (maxQueuedMessages < 1) {
       throw new IllegalArgumentException("maxQueuedMessages must be >= 1");
     }
-    this.connectTimeout = connectTimeout;
+    this.connectTimeout = Objects.requireNonNull(connectTimeout, "connectTimeout");
     this.maxQueuedMessages = maxQueuedMessages;
-    this.token = Objects.requireNonNull(token, "token");
     this.client =
         HttpClient.newBuilder().connectTimeout(connectTimeout).executor(HTTP_EXECUTOR).build();
   }
 
   @Override
-  public CompletableFuture<TransportConnection> connect(TransportListener listener) {
-    Receiver receiver = new Receiver(listener);
-    URI target = Objects.requireNonNull(uri.get(), "uri supplier returned null");
-    WebSocket.Builder builder = client.newWebSocketBuilder().connectTimeout(connectTimeout);
-    String bearer = token.get();
-    if (bearer != null) {
-      builder.header("Authorization", "Bearer " + bearer);
+  public CompletableFuture<TransportConnection> connect(
+      ConnectRequest request, TransportListener listener) {
+    URI target = request.uri();
+    if (target == null) {
+      return CompletableFuture.failedFuture(
+          new IllegalArgumentException("The WebSocket transport needs a server address"));
     }
+    Receiver receiver = new Receiver(listener);
+    WebSocket.Builder builder = client.newWebSocketBuilder().connectTimeout(connectTimeout);
+    request.headers().forEach(builder::header);
     return builder
         .buildAsync(target, receiver)
         .thenApply(ws -> new Connection(ws, receiver, maxQueuedMessages));

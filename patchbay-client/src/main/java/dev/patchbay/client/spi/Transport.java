@@ -11,10 +11,13 @@ public interface Transport {
 
   /**
    * Starts opening a connection. The client applies its own connect timeout and cancels the
-   * returned future when it expires.
+   * returned future when it expires. It calls this once per attempt with a request built anew
+   * (fresh token, fresh address); a transport sends the request's headers with its handshake.
    *
+   * @param request where to connect and the handshake headers
    * @param listener receives the connection's messages and its end
    * @return completes with the open connection, or exceptionally when it could not be opened
    */
-  CompletableFuture<TransportConnection> connect(TransportListener listener);
+  CompletableFuture<TransportConnection> connect(
+      ConnectRequest request, TransportListener listener);
 }

@@ -49,7 +49,7 @@ final class FuzzNetwork {
   /** Returns a transport for client {@code client}; it connects only while the client is online. */
   Transport transport(int client) {
     reachable.putIfAbsent(client, true);
-    return listener -> connect(client, listener);
+    return (request, listener) -> connect(client, listener);
   }
 
   void setReachable(int client, boolean online) {
