@@ -101,6 +101,7 @@ public final class PatchesSync implements AutoCloseable {
   private @Nullable TransportConnection connection;
   private int generation;
   private int attempts;
+  private @Nullable Throwable endedEarly;
   private Scheduler.@Nullable Cancellable reconnectTimer;
   private Scheduler.@Nullable Cancellable heartbeatTimer;
   private final Map<String, DocRun> runs = new HashMap<>();
@@ -355,6 +356,7 @@ public final class PatchesSync implements AutoCloseable {
   private void open() {
     int gen = ++generation;
     connecting = true;
+    endedEarly = null;
     setConnectionState(ConnectionState.CONNECTING);
     publishState();
     CompletableFuture<TransportConnection> opening;
@@ -392,8 +394,13 @@ public final class PatchesSync implements AutoCloseable {
                     }
                     return;
                   }
+                  Throwable early = endedEarly;
+                  endedEarly = null;
                   if (e != null) {
                     connectFailed(gen, e);
+                  } else if (early != null) {
+                    c.close();
+                    connectFailed(gen, early);
                   } else {
                     connected(c);
                   }
@@ -464,6 +471,13 @@ public final class PatchesSync implements AutoCloseable {
   }
 
   private void lost(int gen, Throwable error) {
+    if (gen == generation && connecting) {
+      // The end overtook the opening: the JDK WebSocket can report a close (a server that closes
+      // right after the handshake) before its open future completes. Ignoring it left the client
+      // CONNECTED on a dead socket until the heartbeat noticed; the attempt failed instead.
+      endedEarly = error;
+      return;
+    }
     if (gen != generation || connection == null) {
       return;
     }

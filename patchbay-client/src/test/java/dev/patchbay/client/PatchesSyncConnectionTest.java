@@ -958,6 +958,30 @@ class PatchesSyncConnectionTest {
     assertThat(sync.docStates().get("d").status()).isEqualTo(DocSyncStatus.ERROR);
   }
 
+  @Test
+  void connectionClosedBeforeItsOpeningIsReported_isAFailedAttemptNotADeadConnection() {
+    transport.hang = true;
+    PatchesSync sync = sync(ReconnectPolicy.DEFAULT);
+    CompletableFuture<Void> connected = sync.connect();
+
+    // The JDK WebSocket can deliver the close of a socket the server shut right after the
+    // handshake before the future of its opening completes.
+    transport.listeners.get(0).onClosed(1001, "server shutting down");
+    FakeConnection dead = new FakeConnection(transport.listeners.get(0));
+    transport.hanging.get(0).complete(dead);
+
+    assertThat(dead.closed).isTrue();
+    assertThat(sync.connectionState()).isEqualTo(ConnectionState.RECONNECTING);
+    assertThat(connected).isNotDone();
+    assertThat(errors).singleElement().satisfies(e -> assertThat(e).hasMessageContaining("1001"));
+    transport.hang = false;
+    FakeScheduler.Task retry = scheduler.nextLive();
+    assertThat(retry.delay).isEqualTo(Duration.ofSeconds(1));
+    retry.run();
+    assertThat(connected).isCompleted();
+    assertThat(sync.connectionState()).isEqualTo(ConnectionState.CONNECTED);
+  }
+
   private static String change(String id, long rev, String op) {
     return "{\"id\":\""
         + id
@@ -1077,12 +1101,14 @@ class PatchesSyncConnectionTest {
     final List<FakeConnection> connections = new ArrayList<>();
     final List<CompletableFuture<TransportConnection>> hanging = new ArrayList<>();
     final List<ConnectRequest> requests = new ArrayList<>();
+    final List<TransportListener> listeners = new ArrayList<>();
 
     @Override
     public CompletableFuture<TransportConnection> connect(
         ConnectRequest request, TransportListener listener) {
       attempts++;
       requests.add(request);
+      listeners.add(listener);
       if (hang) {
         CompletableFuture<TransportConnection> f = new CompletableFuture<>();
         hanging.add(f);

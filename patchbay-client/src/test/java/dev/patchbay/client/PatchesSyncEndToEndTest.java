@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -313,6 +314,66 @@ class PatchesSyncEndToEndTest {
 
     assertThat(asked.get()).isEqualTo(2);
     assertThat(errors).hasSize(1);
+  }
+
+  @Test
+  void serverBehindTheClient_commitAnswered409_reloadsAndResendsOfflineEdits_nothingLost()
+      throws Exception {
+    AtomicReference<URI> target = new AtomicReference<>(uri);
+    Patches patches = Patches.create(ClientStores.inMemory());
+    PatchesSync sync = PatchesSync.builder(patches, target::get).build();
+    closeables.add(sync);
+    List<Throwable> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+    sync.onError((e, docId) -> errors.add(e));
+    sync.connect().get(10, TimeUnit.SECONDS);
+    PatchesDoc doc = patches.openDoc("restored");
+    doc.change(p -> p.add("/lost", 1));
+    doc.change(p -> p.add("/alsoLost", 2));
+    awaitSettled(doc);
+    assertThat(doc.committedRev()).isEqualTo(2);
+    sync.disconnect();
+    await().atMost(TIMEOUT).until(() -> !sync.state().connected());
+    doc.change(p -> p.add("/offline", List.of("x")));
+    doc.change(p -> p.add("/offline/-", "y").add("/n", 7));
+    assertThat(doc.pendingChanges()).hasSize(2);
+
+    // The server the client comes back to is behind it (a restore from an older backup): it holds
+    // one change another client made, so the pending changes' base revision 2 is ahead of it.
+    PatchbayServer restored =
+        PatchbayServer.start(
+            ServerConfig.builder().port(0).store("memory").build(), DocStores.inMemory());
+    closeables.add(restored::close);
+    target.set(URI.create("ws://127.0.0.1:" + restored.address().getPort() + "/ws"));
+    Patches otherPatches = Patches.create(ClientStores.inMemory());
+    PatchesSync other = PatchesSync.builder(otherPatches, target.get()).build();
+    closeables.add(other);
+    other.connect().get(10, TimeUnit.SECONDS);
+    PatchesDoc otherDoc = otherPatches.openDoc("restored");
+    otherDoc.change(p -> p.add("/fromOther", "o"));
+    awaitSettled(otherDoc);
+
+    sync.connect().get(10, TimeUnit.SECONDS);
+
+    await()
+        .atMost(TIMEOUT)
+        .until(
+            () ->
+                !doc.hasPending()
+                    && doc.committedRev() == 3
+                    && otherDoc.committedRev() == 3
+                    && Json.equal(doc.state(), otherDoc.state()));
+    assertThat(doc.state())
+        .isEqualTo(Json.parse("{\"fromOther\":\"o\",\"offline\":[\"x\",\"y\"],\"n\":7}"));
+    assertThat(errors).noneMatch(e -> e.getMessage() != null && e.getMessage().contains("ahead"));
+    assertThat(patches.quarantinedChanges()).isEmpty();
+    assertThat(sync.docStates().get("restored").status()).isEqualTo(DocSyncStatus.SYNCED);
+    Patches freshPatches = Patches.create(ClientStores.inMemory());
+    PatchesSync fresh = PatchesSync.builder(freshPatches, target.get()).build();
+    closeables.add(fresh);
+    fresh.connect().get(10, TimeUnit.SECONDS);
+    PatchesDoc serverView = freshPatches.openDoc("restored");
+    await().atMost(TIMEOUT).until(() -> serverView.committedRev() == 3);
+    assertThat(serverView.state()).isEqualTo(doc.state());
   }
 
   private static void awaitQuietly(CountDownLatch latch) {

@@ -27,8 +27,10 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
@@ -79,6 +81,9 @@ public final class NettyTransport implements AutoCloseable {
   private final PatchbayMetrics metrics;
   private final Authenticator authenticator;
   private final ConnectionRegistry registry = new ConnectionRegistry();
+  // Every accepted channel, upgraded or not: stopping the I/O threads does not close them, so
+  // close() does, lest a socket outlive the server (its client would only notice by heartbeat).
+  private final Set<Channel> children = ConcurrentHashMap.newKeySet();
   private final AtomicLong connectionIds = new AtomicLong();
   private final Map<String, MessageHandler> extraRoutes = new LinkedHashMap<>();
   private @Nullable String endpointPrefix;
@@ -185,6 +190,8 @@ public final class NettyTransport implements AutoCloseable {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
+                    children.add(ch);
+                    ch.closeFuture().addListener(f -> children.remove(ch));
                     ChannelPipeline p = ch.pipeline();
                     // Any bytes read (a pong included) count as life; see WebSocketHandler.
                     p.addLast(
@@ -225,6 +232,24 @@ public final class NettyTransport implements AutoCloseable {
     }
   }
 
+  /**
+   * Closes, without a close frame, the channels still open after the close frames went out: plain
+   * HTTP connections, upgrades in progress, and WebSocket connections that did not answer in time.
+   */
+  private void closeChildren(java.time.Duration wait) {
+    List<Channel> open = List.copyOf(children);
+    for (Channel ch : open) {
+      ch.close();
+    }
+    long deadline = System.nanoTime() + wait.toNanos();
+    for (Channel ch : open) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0 || !ch.closeFuture().awaitUninterruptibly(left / 1_000_000)) {
+        return;
+      }
+    }
+  }
+
   /** Closes every connection with 1001 (going away) and releases the I/O threads. */
   @Override
   public void close() {
@@ -233,6 +258,7 @@ public final class NettyTransport implements AutoCloseable {
         WebSocketCloseStatus.ENDPOINT_UNAVAILABLE.code(),
         "server shutting down",
         java.time.Duration.ofSeconds(5));
+    closeChildren(java.time.Duration.ofSeconds(2));
     if (workers != null) {
       workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
