@@ -409,7 +409,7 @@ public final class PatchesSync implements AutoCloseable {
 
   /** Builds what this attempt opens, asking the address and token suppliers anew. */
   private ConnectRequest connectRequest() {
-    URI target = null;
+    @Nullable URI target = null;
     if (address != null) {
       target = address.get();
       if (target == null) {
