@@ -27,6 +27,18 @@ class LwwRowsTest {
   }
 
   @Test
+  void commitOrder_childOlderThanItsParentInOneRevision_followsTheParent() {
+    PatchOp parent = row("replace", "/a", Map.of(), 300, 2);
+    PatchOp child = row("replace", "/a/b", 1, 100, 2);
+    PatchOp grandchild = row("replace", "/a/b/c", 1, 50, 2);
+    PatchOp other = row("replace", "/c", 1, 200, 2);
+    PatchOp earlier = row("replace", "/a/x", 1, 900, 1);
+
+    assertThat(Lww.commitOrder(List.of(grandchild, child, other, parent, earlier)))
+        .containsExactly(earlier, other, parent, child, grandchild);
+  }
+
+  @Test
   void opsSince_keepsRowsAfterTheRevisionInCommitOrder() {
     PatchOp old = row("replace", "/a", 1, 1, 1);
     PatchOp newer = row("replace", "/b", 2, 9, 3);
