@@ -46,14 +46,19 @@ public final class Lww {
    *
    * <ul>
    *   <li>under a parent row that holds a primitive: rejected, the parent row is returned as a
-   *       correction; parent rows that are removed are deleted;
+   *       correction;
    *   <li>a delta op on the same path combines with the row (same kind: sums, merged masks, max,
    *       min; another kind: applied to its value), whatever the timestamps; on a removed or
    *       missing value it starts fresh (0, or the operand for {@code @max}/{@code @min});
    *   <li>a soft op (or an {@code add} of an empty container) never overwrites existing data;
    *   <li>otherwise the higher {@code ts} wins, a tie or a missing incoming {@code ts} goes to the
    *       incoming op, a missing stored {@code ts} to the stored one;
-   *   <li>an op that is saved deletes every row below its path.
+   *   <li>an op that is saved deletes every row below its path;
+   *   <li>a saved value (not a removal) below a removed parent turns the parent's removal row into
+   *       an empty-object {@code replace} with the removal's {@code ts}, saved before it; a removal
+   *       below a removed parent leaves the parent's row as it is. (The Patches server deletes the
+   *       removed parent in both cases; then a client catching up from before the removal never
+   *       learns of it. docs/lww.md.)
    * </ul>
    *
    * @param existingOps the current rows (for a client: its pending ops)
