@@ -147,8 +147,9 @@ final class Consolidator {
           return false;
         }
         JsonNode inside = valueAt(op.value(), path, parent);
-        // A falsy value is replaced by a new object when a write goes through it, as in
-        // JavaScript; it does not hold the parent either.
+        // A primitive there does not hold the parent: a write through a falsy one replaces it
+        // with a new object (as JavaScript does) and fails through a truthy one; the empty-object
+        // row makes a fresh load and a client that applies row by row agree on either.
         return inside != null && isContainer(inside);
       }
     }
