@@ -89,6 +89,40 @@ class PatchesLwwDocTest {
   }
 
   @Test
+  void change_removeParentThenWriteChild_sendsTheParentEmptiedAndTheChild() {
+    // Sending only the child would keep the server's other children of the removed parent.
+    PatchesDoc doc = patches.openDoc("settings/a");
+    doc.applyServerChanges(
+        List.of(server("x", 0, 1, PatchOp.replace("/obj", Json.parse("{\"k0\":1,\"k1\":2}")))));
+
+    doc.change(p -> p.remove("/obj"));
+    doc.change(p -> p.replace("/obj/k1", 3));
+
+    assertThat(doc.state()).isEqualTo(Json.parse("{\"obj\":{\"k1\":3}}"));
+    List<PatchOp> ops = doc.pendingChanges().get(0).ops();
+    assertThat(ops).extracting(PatchOp::path).containsExactly("/obj", "/obj/k1");
+    assertThat(ops.get(0).op()).isEqualTo("replace");
+    assertThat(ops.get(0).value()).isEqualTo(Json.object());
+    // The removal's time (the first edit), not the child's.
+    assertThat(ops.get(0).ts()).isEqualTo(2_000);
+  }
+
+  @Test
+  void change_removeParentThenRemoveChild_keepsTheParentRemoved() {
+    PatchesDoc doc = patches.openDoc("settings/a");
+    doc.applyServerChanges(
+        List.of(server("x", 0, 1, PatchOp.replace("/obj", Json.parse("{\"k0\":1,\"k1\":2}")))));
+
+    doc.change(p -> p.remove("/obj"));
+    doc.change(p -> p.remove("/obj/k1"));
+
+    assertThat(doc.state()).isEqualTo(Json.object());
+    assertThat(doc.pendingChanges().get(0).ops())
+        .extracting(PatchOp::path)
+        .containsExactly("/obj", "/obj/k1");
+  }
+
+  @Test
   void change_rootMoveOrText_isRefusedAndChangesNothing() {
     PatchesDoc doc = patches.openDoc("settings/a");
     doc.change(p -> p.add("/a", "x"));

@@ -600,6 +600,24 @@ public abstract class DocStoreContract {
   }
 
   @Test
+  public void saveLwwOps_parentThenOlderChildInOneWrite_keepsBothParentFirst() {
+    // The engine stores the parent a write creates (an empty object, ts 0, or a restored removal
+    // with its old ts) in the same write as the value below it, whose ts may be newer or older.
+    await(
+        store.saveLwwOps(
+            "d",
+            LwwWrite.of(
+                List.of(
+                    new PatchOp("replace", "/p", null, Json.object(), false, 50L, null),
+                    lww("/p/k", 1, 10),
+                    lww("/p/q/r", 2, 5),
+                    lww("/z", 3, 20)))));
+
+    assertOps(store.loadLww("d").ops(), "/z@1", "/p@1", "/p/k@1", "/p/q/r@1");
+    assertOps(store.listLwwOps("d", 0), "/z@1", "/p@1", "/p/k@1", "/p/q/r@1");
+  }
+
+  @Test
   public void saveLwwOps_invalidPath_isRefusedWith400AndWritesNothing() {
     // An LwwWrite validates its paths when it is made, so no store ever sees a bad pointer.
     assertThatThrownBy(() -> LwwWrite.of(List.of(lww("/ok", 1, 1), lww("bad", 1, 1))))

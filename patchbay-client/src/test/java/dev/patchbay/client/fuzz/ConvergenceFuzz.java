@@ -108,12 +108,7 @@ public final class ConvergenceFuzz {
    *     client 0 creates them while the others connect, edit and fail at random
    * @param lww whether a last-write-wins document is edited beside the two OT documents
    * @param lwwNested whether its edits also write below top-level fields (object keys, the object
-   *     replaced or removed whole, deep paths whose parents the write creates). Off by default:
-   *     with them the replicas diverge (seeds 12, 35, 55 and 62 of the default run): a parent
-   *     created implicitly by a child write stays on the client as {@code {}} after the child is
-   *     removed, while the server's rows no longer hold it; and when a parent is removed and one of
-   *     its children written again later, the server keeps only the new child's row, so a client
-   *     catching up from before the removal keeps the parent's other children.
+   *     replaced or removed whole, deep paths whose parents the write creates); on by default
    * @param stores makes the clients' stores; returns a fresh factory per run
    */
   public record Options(
@@ -141,10 +136,10 @@ public final class ConvergenceFuzz {
     /**
      * The default run: 2 to 5 clients, 100 steps, appends at explicit indexes and with {@code /-},
      * restarts from {@code stores}, request bursts, documents loaded before the faults start, and a
-     * last-write-wins document beside the OT ones.
+     * last-write-wins document with nested writes beside the OT ones.
      */
     public static Options defaults(java.util.function.Supplier<StoreFactory> stores) {
-      return new Options(2, 5, 100, true, true, true, true, true, false, stores);
+      return new Options(2, 5, 100, true, true, true, true, true, true, stores);
     }
 
     /** Returns these options with {@code /-} appends on or off. */

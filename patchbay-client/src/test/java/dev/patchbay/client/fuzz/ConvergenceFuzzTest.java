@@ -26,10 +26,16 @@ import org.junit.jupiter.params.provider.MethodSource;
  * never whether the replicas agree.
  */
 class ConvergenceFuzzTest {
-  // -Dpatchbay.fuzz.lwwNested=true adds the nested last-write-wins edits that still diverge.
+  // -Dpatchbay.fuzz.lwwNested=false leaves the nested last-write-wins edits out (to replay a seed
+  // as it ran before they were on).
   private static final ConvergenceFuzz.Options OPTIONS =
       ConvergenceFuzz.Options.defaults(ConvergenceFuzz::inMemoryStores)
-          .withLwwNested(Boolean.getBoolean("patchbay.fuzz.lwwNested"));
+          .withLwwNested(
+              Boolean.parseBoolean(System.getProperty("patchbay.fuzz.lwwNested", "true")));
+
+  /** The options the nested last-write-wins seeds were found with: the default run. */
+  private static final ConvergenceFuzz.Options NESTED_FOUND_WITH =
+      ConvergenceFuzz.Options.defaults(ConvergenceFuzz::inMemoryStores);
 
   /** The options the pinned seeds were found with: 120 steps, no {@code /-} appends, no LWW. */
   private static final ConvergenceFuzz.Options FOUND_WITH =
@@ -143,5 +149,41 @@ class ConvergenceFuzzTest {
   @Test
   void seed45_staleSnapshotAfterNotification_keepsEdits() {
     ConvergenceFuzz.run(45, FOUND_WITH.withLoadFirst(false));
+  }
+
+  /**
+   * Client 0 removed {@code /obj}, then offline client 3 wrote {@code /obj/k0} again; the server
+   * deleted the removal row for the child, so client 3, catching up from before the removal, kept a
+   * sibling key the server no longer had (fixed in {@code Consolidator}: the removal becomes an
+   * empty-object row; {@code LwwRowsTest
+   * .catchUp_parentRemovedThenAChildWrittenAgain_dropsTheOldChildrenAsAFreshLoadDoes}).
+   */
+  @Test
+  void seed12_childWrittenUnderARemovedParent_catchUpLearnsOfTheRemoval() {
+    ConvergenceFuzz.run(12, NESTED_FOUND_WITH);
+  }
+
+  /**
+   * {@code /obj} existed only because a child was written into it; once the child was removed, the
+   * server's rows built a state without {@code /obj} while clients that applied the child kept
+   * {@code {}} (fixed in {@code Consolidator}: a commit stores such parents as empty-object rows;
+   * {@code LwwRowsTest
+   * .catchUp_parentCreatedByAChildThenTheChildRemoved_keepsTheEmptyParentAsAFreshLoadDoes}).
+   */
+  @Test
+  void seed35_parentCreatedByAChildWhoseWriteIsRemoved_converges() {
+    ConvergenceFuzz.run(35, NESTED_FOUND_WITH);
+  }
+
+  /** As seed 12: a removed parent's other children outlived the removal on a catching-up client. */
+  @Test
+  void seed55_childWrittenUnderARemovedParent_converges() {
+    ConvergenceFuzz.run(55, NESTED_FOUND_WITH);
+  }
+
+  /** As seed 35: an implicitly created parent stayed {@code {}} on one side only. */
+  @Test
+  void seed62_parentCreatedByAChildWhoseWriteIsRemoved_converges() {
+    ConvergenceFuzz.run(62, NESTED_FOUND_WITH);
   }
 }

@@ -22,8 +22,7 @@ final class LwwEdits {
 
   /**
    * @param nested whether edits write below top-level fields (object keys, the object replaced or
-   *     removed whole, deep paths). Off in the build: with them the replicas diverge, see {@link
-   *     ConvergenceFuzz.Options#lwwNested()}.
+   *     removed whole, deep paths); see {@link ConvergenceFuzz.Options#lwwNested()}
    */
   LwwEdits(boolean nested) {
     this.nested = nested;

@@ -28,7 +28,13 @@ final class Consolidator {
   private final Set<String> toDelete = new LinkedHashSet<>();
   private final Map<String, PatchOp> corrections = new LinkedHashMap<>();
 
-  private Consolidator(Collection<PatchOp> existingOps) {
+  /** The {@code ts} of a parent row a server stores because a write below it created it. */
+  static final long IMPLICIT_PARENT_TS = 0;
+
+  private final boolean createParents;
+
+  private Consolidator(Collection<PatchOp> existingOps, boolean createParents) {
+    this.createParents = createParents;
     working = new LinkedHashMap<>(Math.max(16, existingOps.size() * 2));
     for (PatchOp op : existingOps) {
       working.put(op.path(), op);
@@ -36,8 +42,9 @@ final class Consolidator {
     stored = new HashSet<>(working.keySet());
   }
 
-  static Consolidation consolidate(Collection<PatchOp> existingOps, List<PatchOp> newOps) {
-    Consolidator c = new Consolidator(existingOps);
+  static Consolidation consolidate(
+      Collection<PatchOp> existingOps, List<PatchOp> newOps, boolean createParents) {
+    Consolidator c = new Consolidator(existingOps, createParents);
     for (PatchOp op : newOps) {
       c.add(op);
     }
@@ -58,22 +65,95 @@ final class Consolidator {
       corrections.putIfAbsent(primitiveParent.path(), primitiveParent);
       return;
     }
-    deleteRemovedAncestors(path);
+    PatchOp winner = decide(incoming);
+    if (winner == null) {
+      return;
+    }
+    if (!isRemoved(winner)) {
+      // Only a value written below them brings removed or missing parents back; a removal below a
+      // removed parent leaves the parent's removal row standing (a client catching up from before
+      // it must still learn of it).
+      restoreParents(path);
+    }
+    save(winner);
+  }
 
+  // The op to save at the incoming op's path, or null when nothing is saved there.
+  private @Nullable PatchOp decide(PatchOp incoming) {
+    String path = incoming.path();
     PatchOp existing = working.get(path);
     if (existing != null) {
       PatchOp winner = consolidateFieldOp(existing, incoming);
       if (winner == null) {
         corrections.putIfAbsent(path, existing);
-      } else {
-        save(winner);
       }
-      return;
+      return winner;
     }
     if (isSoft(incoming) && dataExistsAt(path)) {
-      return;
+      return null;
     }
-    save(incoming);
+    return incoming;
+  }
+
+  /**
+   * Makes every parent of a value written at {@code path} an object row where the rows would
+   * otherwise not hold one, top down. Applying rows one commit after another (a client catching up)
+   * must give the state that applying all of them at once gives (a fresh load); a parent that only
+   * a write below it creates breaks that as soon as that write is gone.
+   *
+   * <ul>
+   *   <li>A removed parent becomes an empty object with the removal's {@code ts} (the Patches
+   *       server deletes its row instead, and a client that had the parent's old children never
+   *       learns that they are gone).
+   *   <li>With {@code createParents} (a server committing), a parent that the rows do not hold as a
+   *       container at all gets an empty object row with {@code ts} 0, which any stamped write to
+   *       that parent beats, as it beats no row; without it, removing the child later leaves the
+   *       parent as {@code {}} on a client that applied the child and removes it on a fresh load.
+   * </ul>
+   */
+  private void restoreParents(String path) {
+    List<String> parents = new ArrayList<>();
+    for (String parent = parentOf(path); parent != null; parent = parentOf(parent)) {
+      if (!parent.isEmpty()) {
+        parents.add(0, parent);
+      }
+    }
+    for (String parent : parents) {
+      PatchOp row = working.get(parent);
+      if (row != null && isRemoved(row)) {
+        save(new PatchOp("replace", parent, null, Json.object(), false, row.ts(), null));
+      } else if (createParents && !containerAt(parent)) {
+        save(new PatchOp("replace", parent, null, Json.object(), false, IMPLICIT_PARENT_TS, null));
+      }
+    }
+  }
+
+  // Whether the rows hold a container at path: a row there, a value written below it (rows stored
+  // before parents were made explicit), or the value of the nearest row above it.
+  private boolean containerAt(String path) {
+    PatchOp row = working.get(path);
+    if (row != null) {
+      return !isRemoved(row) && isContainer(row.value());
+    }
+    for (Map.Entry<String, PatchOp> e : working.entrySet()) {
+      if (Paths.isUnder(e.getKey(), path) && !isRemoved(e.getValue())) {
+        return true;
+      }
+    }
+    for (String parent = parentOf(path); parent != null; parent = parentOf(parent)) {
+      PatchOp op = working.get(parent);
+      if (op != null) {
+        if (isRemoved(op) || !isContainer(op.value())) {
+          return false;
+        }
+        JsonNode inside = valueAt(op.value(), path, parent);
+        // A primitive there does not hold the parent: a write through a falsy one replaces it
+        // with a new object (as JavaScript does) and fails through a truthy one; the empty-object
+        // row makes a fresh load and a client that applies row by row agree on either.
+        return inside != null && isContainer(inside);
+      }
+    }
+    return false;
   }
 
   private void save(PatchOp op) {
@@ -113,15 +193,6 @@ final class Consolidator {
     return null;
   }
 
-  private void deleteRemovedAncestors(String path) {
-    for (String parent = parentOf(path); parent != null; parent = parentOf(parent)) {
-      PatchOp op = working.get(parent);
-      if (op != null && isRemoved(op)) {
-        delete(parent);
-      }
-    }
-  }
-
   // Whether a soft write at path would find data there: a row below it, or a key inside the value
   // a row above it holds.
   private boolean dataExistsAt(String path) {
@@ -140,6 +211,10 @@ final class Consolidator {
   }
 
   private static boolean contains(JsonNode value, String path, String parent) {
+    return valueAt(value, path, parent) != null;
+  }
+
+  private static @Nullable JsonNode valueAt(JsonNode value, String path, String parent) {
     JsonNode current = value;
     for (String key : Paths.split(path.substring(parent.length()))) {
       JsonNode next;
@@ -148,14 +223,14 @@ final class Consolidator {
       } else if (current.isArray() && Paths.isIndex(key)) {
         next = current.get(Integer.parseInt(key));
       } else {
-        return false;
+        return null;
       }
       if (next == null) {
-        return false;
+        return null;
       }
       current = next;
     }
-    return true;
+    return current;
   }
 
   /** The rules for two ops on the same path; {@code null} when the existing op stands. */

@@ -8,9 +8,11 @@ import dev.patchbay.core.patch.OpType;
 import dev.patchbay.core.patch.PatchOp;
 import dev.patchbay.core.patch.Paths;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,14 +46,19 @@ public final class Lww {
    *
    * <ul>
    *   <li>under a parent row that holds a primitive: rejected, the parent row is returned as a
-   *       correction; parent rows that are removed are deleted;
+   *       correction;
    *   <li>a delta op on the same path combines with the row (same kind: sums, merged masks, max,
    *       min; another kind: applied to its value), whatever the timestamps; on a removed or
    *       missing value it starts fresh (0, or the operand for {@code @max}/{@code @min});
    *   <li>a soft op (or an {@code add} of an empty container) never overwrites existing data;
    *   <li>otherwise the higher {@code ts} wins, a tie or a missing incoming {@code ts} goes to the
    *       incoming op, a missing stored {@code ts} to the stored one;
-   *   <li>an op that is saved deletes every row below its path.
+   *   <li>an op that is saved deletes every row below its path;
+   *   <li>a saved value (not a removal) below a removed parent turns the parent's removal row into
+   *       an empty-object {@code replace} with the removal's {@code ts}, saved before it; a removal
+   *       below a removed parent leaves the parent's row as it is. (The Patches server deletes the
+   *       removed parent in both cases; then a client catching up from before the removal never
+   *       learns of it. docs/lww.md.)
    * </ul>
    *
    * @param existingOps the current rows (for a client: its pending ops)
@@ -59,7 +66,29 @@ public final class Lww {
    * @return the ops to save, the paths to delete and the corrections for losing ops
    */
   public static Consolidation consolidate(Collection<PatchOp> existingOps, List<PatchOp> newOps) {
-    return Consolidator.consolidate(existingOps, newOps);
+    return Consolidator.consolidate(existingOps, newOps, false);
+  }
+
+  /**
+   * Merges a commit's {@code newOps} into a document's stored rows, as {@link #consolidate} does,
+   * and also stores the parents a written value creates: every parent of a saved value (not a
+   * removal) that the rows do not hold as a container gets a {@code replace} row of an empty object
+   * with {@code ts} 0, before the value, in the same commit. (A removed parent becomes an empty
+   * object with the removal's {@code ts} in both methods.)
+   *
+   * <p>So the rows say everything the state holds: applying the rows written after any revision, in
+   * commit order, to the state at that revision (a client catching up, or taking a broadcast) gives
+   * the state that applying all rows gives (a fresh load). Without the parent rows, a parent that
+   * only a later-removed child created would be {@code {}} on the first and missing on the second.
+   * A client does not use this for its pending ops: it does not know the server's rows, and an
+   * empty-object row it sent would replace a parent it cannot see.
+   *
+   * @param storedRows the document's rows
+   * @param newOps the incoming ops, with their {@code ts}
+   */
+  public static Consolidation consolidateForCommit(
+      Collection<PatchOp> storedRows, List<PatchOp> newOps) {
+    return Consolidator.consolidate(storedRows, newOps, true);
   }
 
   /**
@@ -142,11 +171,90 @@ public final class Lww {
     return LocalMerge.merge(serverChanges, localOps);
   }
 
-  /** Returns the ops sorted in commit order: by {@code rev}, then by {@code ts} (stable). */
+  /**
+   * Returns the ops sorted in commit order: by {@code rev}, then by {@code ts} (stable), except
+   * that within one revision an op never precedes an op at a path above it: rows below another row
+   * of the same revision follow it, in order of depth, at that row's place.
+   *
+   * <p>A row below another of the same revision was written after it (writing a parent deletes the
+   * rows below it), but its {@code ts} may be older (an empty parent row a commit adds, a removed
+   * parent restored with its removal's {@code ts}, a client clock behind); by {@code ts} alone the
+   * parent would be applied last and wipe the child.
+   */
   public static List<PatchOp> commitOrder(Collection<PatchOp> ops) {
     List<PatchOp> sorted = new ArrayList<>(ops);
     sorted.sort(COMMIT_ORDER);
+    int start = 0;
+    while (start < sorted.size()) {
+      long rev = revOf(sorted.get(start));
+      int end = start + 1;
+      while (end < sorted.size() && revOf(sorted.get(end)) == rev) {
+        end++;
+      }
+      if (end - start > 1) {
+        parentsFirst(sorted.subList(start, end));
+      }
+      start = end;
+    }
     return Collections.unmodifiableList(sorted);
+  }
+
+  // Reorders one revision's ops (sorted by ts) so that each op sorts by the ts of its topmost
+  // ancestor among them, then by its depth below that ancestor; ops without one keep their place.
+  private static void parentsFirst(List<PatchOp> group) {
+    Map<String, PatchOp> byPath = new HashMap<>();
+    for (PatchOp op : group) {
+      byPath.putIfAbsent(op.path(), op);
+    }
+    boolean nested = false;
+    long[] rootTs = new long[group.size()];
+    int[] depth = new int[group.size()];
+    for (int i = 0; i < group.size(); i++) {
+      PatchOp op = group.get(i);
+      PatchOp root = op;
+      int below = 0;
+      int levels = 0;
+      String path = op.path();
+      while (!path.isEmpty()) {
+        path = Paths.parent(path);
+        levels++;
+        PatchOp above = byPath.get(path);
+        if (above != null) {
+          root = above;
+          below = levels;
+        }
+      }
+      rootTs[i] = tsOf(root);
+      depth[i] = below;
+      nested |= below > 0;
+    }
+    if (!nested) {
+      return;
+    }
+    Integer[] order = new Integer[group.size()];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    Arrays.sort(
+        order,
+        Comparator.comparingLong((Integer i) -> rootTs[i])
+            .thenComparingInt(i -> depth[i])
+            .thenComparingInt(i -> i));
+    List<PatchOp> reordered = new ArrayList<>(group.size());
+    for (Integer i : order) {
+      reordered.add(group.get(i));
+    }
+    for (int i = 0; i < reordered.size(); i++) {
+      group.set(i, reordered.get(i));
+    }
+  }
+
+  private static long revOf(PatchOp op) {
+    return op.rev() == null ? 0 : op.rev();
+  }
+
+  private static long tsOf(PatchOp op) {
+    return op.ts() == null ? 0 : op.ts();
   }
 
   /** Returns the rows written after revision {@code rev}, in commit order. */

@@ -156,13 +156,112 @@ class ConsolidateTest {
   }
 
   @Test
-  void consolidate_writeUnderRemovedParent_deletesTheRemovedParent() {
+  void consolidate_writeUnderRemovedParent_turnsTheRemovalIntoAnEmptyObject() {
+    // Upstream deletes the removal row; then a client catching up from before the removal only
+    // gets the new child and keeps the parent's old children (docs/lww.md).
     Consolidation result =
         Lww.consolidate(List.of(remove("/a", 1000L)), List.of(op("replace", "/a/b", 1, 2000L)));
 
-    assertThat(result.opsToSave()).extracting(PatchOp::path).containsExactly("/a/b");
-    assertThat(result.pathsToDelete()).containsExactly("/a");
+    assertThat(result.opsToSave()).extracting(PatchOp::path).containsExactly("/a", "/a/b");
+    PatchOp parent = find(result.opsToSave(), "/a");
+    assertThat(parent.op()).isEqualTo("replace");
+    assertValue(Map.of(), parent.value());
+    assertThat(parent.ts()).isEqualTo(1000L);
+    assertThat(result.pathsToDelete()).isEmpty();
     assertThat(result.corrections()).isEmpty();
+  }
+
+  @Test
+  void consolidate_removeUnderRemovedParent_keepsTheRemoval() {
+    Consolidation result =
+        Lww.consolidate(List.of(remove("/a", 1000L)), List.of(remove("/a/b", 2000L)));
+
+    assertThat(result.opsToSave()).extracting(PatchOp::path).containsExactly("/a/b");
+    assertThat(result.pathsToDelete()).isEmpty();
+  }
+
+  @Test
+  void consolidate_pendingRemovalThenChildWrite_keepsTheRemovalAsAnEmptyObject() {
+    // A client's own pending ops: the user emptied /a, then wrote /a/b; sending only /a/b would
+    // keep the server's other children of /a.
+    Consolidation result =
+        Lww.consolidate(List.of(), List.of(remove("/a", 1000L), op("replace", "/a/b", 1, 2000L)));
+
+    assertThat(result.opsToSave()).extracting(PatchOp::path).containsExactly("/a", "/a/b");
+    assertValue(Map.of(), find(result.opsToSave(), "/a").value());
+  }
+
+  @Test
+  void consolidate_writeUnderMissingParent_addsNoParentRow() {
+    Consolidation result = Lww.consolidate(List.of(), List.of(op("replace", "/a/b/c", 1, 2000L)));
+
+    assertThat(result.opsToSave()).extracting(PatchOp::path).containsExactly("/a/b/c");
+  }
+
+  @Test
+  void consolidateForCommit_writeUnderMissingParents_storesEmptyParentsWithTsZeroFirst() {
+    Consolidation result =
+        Lww.consolidateForCommit(List.of(), List.of(op("replace", "/a/b/c", 1, 2000L)));
+
+    assertThat(result.opsToSave())
+        .extracting(PatchOp::path)
+        .containsExactly("/a", "/a/b", "/a/b/c");
+    assertValue(Map.of(), find(result.opsToSave(), "/a/b").value());
+    assertThat(find(result.opsToSave(), "/a").ts()).isZero();
+  }
+
+  @Test
+  void consolidateForCommit_writeUnderParentHeldByARowValue_addsNothing() {
+    Consolidation result =
+        Lww.consolidateForCommit(
+            List.of(op("replace", "/a", Map.of("b", Map.of("x", 1)), 1000L)),
+            List.of(op("replace", "/a/b/c", 1, 2000L)));
+
+    assertThat(result.opsToSave()).extracting(PatchOp::path).containsExactly("/a/b/c");
+  }
+
+  @Test
+  void consolidateForCommit_writeThroughAFalsyValue_storesTheParentItCreates() {
+    Consolidation result =
+        Lww.consolidateForCommit(
+            List.of(op("replace", "/a", Map.of("b", 0), 1000L)),
+            List.of(op("replace", "/a/b/c", 1, 2000L)));
+
+    assertThat(result.opsToSave()).extracting(PatchOp::path).containsExactly("/a/b", "/a/b/c");
+  }
+
+  @Test
+  void consolidateForCommit_removeUnderMissingParent_addsNoParentRow() {
+    Consolidation result = Lww.consolidateForCommit(List.of(), List.of(remove("/a/b", 2000L)));
+
+    assertThat(result.opsToSave()).extracting(PatchOp::path).containsExactly("/a/b");
+  }
+
+  @Test
+  void consolidateForCommit_losingChildWrite_addsNoParentRow() {
+    Consolidation result =
+        Lww.consolidateForCommit(
+            List.of(remove("/a", 1000L), remove("/a/b", 3000L)),
+            List.of(op("replace", "/a/b", 1, 2000L)));
+
+    assertThat(result.opsToSave()).isEmpty();
+    assertThat(result.corrections()).extracting(PatchOp::path).containsExactly("/a/b");
+  }
+
+  @Test
+  void consolidateForCommit_parentRowOfTsZero_losesToAnyStampedParentWrite() {
+    List<PatchOp> rows =
+        Lww.consolidateForCommit(List.of(), List.of(op("replace", "/a/b", 1, 2000L)))
+            .commitTo(Map.of(), 1)
+            .values()
+            .stream()
+            .toList();
+
+    Consolidation result =
+        Lww.consolidateForCommit(rows, List.of(op("replace", "/a", Map.of("z", 1), 1000L)));
+
+    assertThat(result.opsToSave()).extracting(PatchOp::path).containsExactly("/a");
+    assertThat(result.pathsToDelete()).containsExactly("/a/b");
   }
 
   @Test

@@ -8,11 +8,14 @@ import static dev.patchbay.core.lww.TestOps.row;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.patchbay.core.json.Json;
+import dev.patchbay.core.patch.ApplyOptions;
+import dev.patchbay.core.patch.JsonPatch;
 import dev.patchbay.core.patch.PatchOp;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
 
 /** Rows, revisions and states: the helpers the LWW server and client build documents with. */
 class LwwRowsTest {
@@ -24,6 +27,59 @@ class LwwRowsTest {
     PatchOp c = row("replace", "/c", 1, 200, 2);
 
     assertThat(Lww.commitOrder(List.of(b, a, c))).containsExactly(c, a, b);
+  }
+
+  @Test
+  void commitOrder_childOlderThanItsParentInOneRevision_followsTheParent() {
+    PatchOp parent = row("replace", "/a", Map.of(), 300, 2);
+    PatchOp child = row("replace", "/a/b", 1, 100, 2);
+    PatchOp grandchild = row("replace", "/a/b/c", 1, 50, 2);
+    PatchOp other = row("replace", "/c", 1, 200, 2);
+    PatchOp earlier = row("replace", "/a/x", 1, 900, 1);
+
+    assertThat(Lww.commitOrder(List.of(grandchild, child, other, parent, earlier)))
+        .containsExactly(earlier, other, parent, child, grandchild);
+  }
+
+  @Test
+  void catchUp_parentRemovedThenAChildWrittenAgain_dropsTheOldChildrenAsAFreshLoadDoes() {
+    // Fuzz seeds 12 and 55: a client at revision 1 catches up after /obj was removed (rev 2) and
+    // /obj/k0 written again (rev 3); the removal must still reach it.
+    Map<String, PatchOp> rows = commit(new LinkedHashMap<>(), 1, op("replace", "/obj", obj(), 10L));
+    JsonNode atOne = Lww.buildState(null, 0, rows.values());
+    rows = commit(rows, 2, remove("/obj", 20L));
+    rows = commit(rows, 3, op("replace", "/obj/k0", "new", 15L));
+
+    JsonNode caughtUp = apply(atOne, Lww.opsSince(rows.values(), 1));
+
+    assertJsonEquals(json(Map.of("obj", Map.of("k0", "new"))), caughtUp);
+    assertJsonEquals(Lww.buildState(null, 0, rows.values()), caughtUp);
+  }
+
+  @Test
+  void catchUp_parentCreatedByAChildThenTheChildRemoved_keepsTheEmptyParentAsAFreshLoadDoes() {
+    // Fuzz seeds 35 and 62: /obj exists only because /obj/k0 was written into it.
+    Map<String, PatchOp> rows =
+        commit(new LinkedHashMap<>(), 1, op("replace", "/obj/k0", "v", 10L));
+    JsonNode atOne = Lww.buildState(null, 0, rows.values());
+    rows = commit(rows, 2, remove("/obj/k0", 20L));
+
+    JsonNode caughtUp = apply(atOne, Lww.opsSince(rows.values(), 1));
+
+    assertJsonEquals(json(Map.of("obj", Map.of())), caughtUp);
+    assertJsonEquals(Lww.buildState(null, 0, rows.values()), caughtUp);
+  }
+
+  private static Map<String, PatchOp> commit(Map<String, PatchOp> rows, long rev, PatchOp op) {
+    return Lww.consolidateForCommit(rows.values(), List.of(op)).commitTo(rows, rev);
+  }
+
+  private static JsonNode obj() {
+    return json(Map.of("k0", "a", "k1", "b"));
+  }
+
+  private static JsonNode apply(JsonNode state, List<PatchOp> ops) {
+    return JsonPatch.apply(state, ops, ApplyOptions.DEFAULT);
   }
 
   @Test

@@ -300,7 +300,7 @@ public final class Engine implements AutoCloseable {
     for (PatchOp op : ops) {
       sentPaths.add(op.path());
     }
-    Consolidation result = Lww.consolidate(doc.rows.values(), ops);
+    Consolidation result = Lww.consolidateForCommit(doc.rows.values(), ops);
     if (!result.changesRows()) {
       Change answer =
           new Change(

@@ -12,7 +12,9 @@ import org.jspecify.annotations.Nullable;
  *
  * @param rev the current revision, 0 for a document never written
  * @param snapshot the stored snapshot, or {@code null}
- * @param ops the rows in commit order: by {@code rev}, then {@code ts} (absent first), then path
+ * @param ops the rows in commit order: by {@code rev}, then {@code ts} (absent first), then path,
+ *     except that a row never precedes a row of the same revision at a path above it (see {@link
+ *     dev.patchbay.core.lww.Lww#commitOrder})
  */
 public record LwwState(long rev, @Nullable LwwSnapshot snapshot, List<PatchOp> ops) {
 

@@ -32,7 +32,9 @@ public interface LwwStore {
 
   /**
    * Returns the rows written after a revision, in commit order (by {@code rev}, then {@code ts},
-   * then path): what {@code getChangesSince} synthesizes its change from.
+   * then path; a row below another row of the same revision always after it, as {@link
+   * dev.patchbay.core.lww.Lww#commitOrder} orders): what {@code getChangesSince} synthesizes its
+   * change from.
    *
    * @param docId the document
    * @param afterRev the exclusive lower bound

@@ -1,6 +1,7 @@
 package dev.patchbay.server.store;
 
 import dev.patchbay.core.PatchbayException;
+import dev.patchbay.core.lww.Lww;
 import dev.patchbay.core.ot.Change;
 import dev.patchbay.core.patch.PatchOp;
 import dev.patchbay.server.spi.ChangeQuery;
@@ -292,7 +293,7 @@ final class MemoryDocStore implements DocStore {
           }
           List<PatchOp> ops = new ArrayList<>(d.lwwOps.values());
           ops.sort(COMMIT_ORDER);
-          return new LwwState(d.lwwRev, d.snapshot, ops);
+          return new LwwState(d.lwwRev, d.snapshot, Lww.commitOrder(ops));
         },
         LwwState.EMPTY);
   }
@@ -314,7 +315,7 @@ final class MemoryDocStore implements DocStore {
             }
           }
           ops.sort(COMMIT_ORDER);
-          return List.copyOf(ops);
+          return Lww.commitOrder(ops);
         },
         List.of());
   }

@@ -2,6 +2,7 @@ package dev.patchbay.store.sqlite;
 
 import dev.patchbay.core.PatchbayException;
 import dev.patchbay.core.json.Json;
+import dev.patchbay.core.lww.Lww;
 import dev.patchbay.core.ot.Change;
 import dev.patchbay.core.patch.PatchOp;
 import dev.patchbay.server.spi.ChangeQuery;
@@ -533,7 +534,8 @@ final class SqliteDocStore implements DocStore {
         ops.add(PatchOp.fromJson(Json.parse(rows.getString(1))).withRev(rows.getLong(2)));
       }
     }
-    return List.copyOf(ops);
+    // A row below another of the same revision goes after it, whatever its ts.
+    return Lww.commitOrder(ops);
   }
 
   @Override
