@@ -351,6 +351,16 @@ final class DefaultCollectionsClient implements CollectionsClient {
         run.pushed, run.pulled, run.conflicts, run.failed, pendingCount(), Instant.now(clock));
   }
 
+  /** Requests sent over HTTP with this method since start (tests check which path was taken). */
+  long httpRequests(String method) {
+    return backend.requests(method);
+  }
+
+  /** The outbox entries as stored, change ids included (tests). */
+  List<LocalStore.Op> queuedForTest() {
+    return store.transaction(store::ops);
+  }
+
   // ---- pull
 
   private void pull(String collection, Run run) {
