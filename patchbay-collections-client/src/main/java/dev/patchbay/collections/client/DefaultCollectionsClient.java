@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -68,6 +69,9 @@ final class DefaultCollectionsClient implements CollectionsClient {
    */
   private static final int BATCH_BYTES = 60 * 1024;
 
+  /** Realtime changes that may wait for the sync thread. */
+  private static final int MAX_QUEUED_CHANGES = 10_000;
+
   /** Feed positions remembered above a collection's cursor before giving up on them. */
   private static final int MAX_HEARD = 10_000;
 
@@ -100,6 +104,9 @@ final class DefaultCollectionsClient implements CollectionsClient {
   // acknowledged writes, changes heard out of order); the cursor moves over them once the
   // positions below are filled.
   private final Map<String, TreeSet<Long>> heard = new HashMap<>();
+  // Changes heard on the WebSocket, waiting for the sync thread; draining: a task is scheduled.
+  private final ArrayDeque<Heard> heardQueue = new ArrayDeque<>();
+  private boolean draining; // guarded by heardQueue
   private volatile boolean syncEnabled = true;
   private final Metrics metrics = new Metrics();
 
@@ -470,33 +477,101 @@ final class DefaultCollectionsClient implements CollectionsClient {
 
   // ---- realtime
 
-  /** A change heard on the realtime WebSocket: applied on the sync thread, between runs. */
+  /** A change heard on the realtime WebSocket, waiting for the sync thread. */
+  private record Heard(String collection, JsonNode message) {}
+
+  /**
+   * A change heard on the realtime WebSocket: queued for the sync thread, which applies what has
+   * queued up in one local transaction between runs. A full queue drops the change and asks for a
+   * pull (the hole it leaves makes later changes wait for that pull too).
+   */
   void realtimeChange(String collection, JsonNode message) {
+    boolean schedule;
+    synchronized (heardQueue) {
+      if (heardQueue.size() >= MAX_QUEUED_CHANGES) {
+        schedule = false;
+      } else {
+        heardQueue.add(new Heard(collection, message));
+        schedule = !draining;
+        draining = true;
+      }
+    }
+    if (!schedule) {
+      if (heardQueueFull()) {
+        requestSync();
+      }
+      return;
+    }
     try {
-      syncThread.execute(() -> applyChange(collection, message));
+      syncThread.execute(this::applyHeard);
     } catch (RejectedExecutionException closing) {
       // the client is closing: the next start pulls from the cursor
     }
   }
 
-  /**
-   * Applies a broadcast record like a pulled one (same conflict path) when its feed position is the
-   * next after the cursor, or follows positions this device already has; the cursor then moves to
-   * it. A position already covered is skipped; one after a hole asks for a cursor pull instead, so
-   * nothing is skipped. A change carrying the change id of an entry still in the outbox is this
-   * device's own write coming back (pushed over HTTP, its answer not handled yet): it acknowledges
-   * the entry, no conflict, no realtime event.
-   */
-  private void applyChange(String c, JsonNode msg) {
-    if (!syncEnabled) {
-      return; // the cursor stays; the pull after re-enabling brings it
+  private boolean heardQueueFull() {
+    synchronized (heardQueue) {
+      return heardQueue.size() >= MAX_QUEUED_CHANGES;
     }
+  }
+
+  private void applyHeard() {
+    List<Heard> batch;
+    synchronized (heardQueue) {
+      batch = new ArrayList<>(heardQueue);
+      heardQueue.clear();
+      draining = false;
+    }
+    if (batch.isEmpty() || !syncEnabled) {
+      return; // off: the cursor stays, and the pull after re-enabling brings the changes
+    }
+    List<SyncEvent> applied = new ArrayList<>();
+    Set<String> changed = new HashSet<>();
+    boolean[] pull = {false};
+    boolean[] requeued = {false};
+    try {
+      store.transaction(
+          () -> {
+            for (Heard h : batch) {
+              applyChange(h.collection(), h.message(), applied, changed, pull, requeued);
+            }
+            return null;
+          });
+    } catch (RuntimeException e) {
+      log.warn("realtime: could not apply changes: {}", e.toString());
+      heard.clear();
+      requestSync();
+      return;
+    }
+    changed.forEach(watchers::changed);
+    applied.forEach(e -> emit(e.type(), e.collection(), e.recordId(), e.metadata(), null));
+    if (pull[0] || requeued[0]) {
+      requestSync(); // a hole to fill, or the outcome of a conflict settled here to push
+    }
+  }
+
+  /**
+   * Applies one broadcast record like a pulled one (same conflict path) when its feed position is
+   * the next after the cursor, or follows positions this device already has; the cursor then moves
+   * to it. A position already covered is skipped; one after a hole asks for a cursor pull instead,
+   * so nothing is skipped. A change carrying the change id of an entry still in the outbox is this
+   * device's own write coming back (pushed over HTTP, its answer not handled yet): it acknowledges
+   * the entry, no conflict, no realtime event. Runs in a store transaction on the sync thread.
+   */
+  private void applyChange(
+      String c,
+      JsonNode msg,
+      List<SyncEvent> applied,
+      Set<String> changed,
+      boolean[] pull,
+      boolean[] requeued)
+      throws SQLException {
     JsonNode meta = msg.path("metadata");
     long seq = meta.path("seq").asLong(0);
     String id = msg.path("recordId").asString("");
     String type = msg.path("type").asString("");
     if (seq <= 0 || id.isEmpty() || meta.path("conflict").asBoolean(false)) {
-      requestSync(); // a server that does not say the feed position: pull
+      pull[0] = true; // a server that does not say the feed position: pull
       return;
     }
     HttpBackend.Remote remote;
@@ -511,46 +586,31 @@ final class DefaultCollectionsClient implements CollectionsClient {
               type.equals("delete"));
     } catch (RuntimeException e) {
       log.debug("realtime: unreadable change ({}), pulling instead", e.toString());
-      requestSync();
+      pull[0] = true;
+      return;
+    }
+    long cursor = store.cursor(c);
+    if (seq <= cursor) {
+      return; // a pull brought it already
+    }
+    if (!heardAll(c, cursor + 1, seq - 1)) {
+      log.debug("realtime: {} position {} follows a hole, pulling", c, seq);
+      pull[0] = true;
       return;
     }
     String changeId = meta.path("changeId").asString("");
-    Map<String, String> filter = config.syncFilters.getOrDefault(c, Map.of());
+    LocalStore.Op own = changeId.isEmpty() ? null : store.opByChangeId(c, id, changeId);
     Run run = new Run();
-    Boolean applied;
-    try {
-      applied =
-          store.transaction(
-              () -> {
-                long cursor = store.cursor(c);
-                if (seq <= cursor) {
-                  return false; // a pull brought it already
-                }
-                if (!heardAll(c, cursor + 1, seq - 1)) {
-                  return null; // a hole before it
-                }
-                LocalStore.Op own = changeId.isEmpty() ? null : store.opByChangeId(c, id, changeId);
-                if (own != null) {
-                  acknowledge(own, remote, run);
-                } else if (remote.deleted() || passes(remote.data(), filter)) {
-                  applyRemote(c, remote, false, run);
-                }
-                heardAt(c, seq);
-                return true;
-              });
-    } catch (RuntimeException e) {
-      log.warn("realtime: could not apply a change of {}: {}", c, e.toString());
-      heard.clear();
-      requestSync();
-      return;
+    if (own != null) {
+      acknowledge(own, remote, run);
+    } else if (remote.deleted()
+        || passes(remote.data(), config.syncFilters.getOrDefault(c, Map.of()))) {
+      applyRemote(c, remote, false, run);
     }
-    if (applied == null) {
-      log.debug("realtime: {} position {} follows a hole, pulling", c, seq);
-      requestSync();
-      return;
-    }
+    heardAt(c, seq);
+    requeued[0] |= run.requeued;
     if (run.pulled + run.conflicts > 0) {
-      watchers.changed(c);
+      changed.add(c);
       ObjectNode m = Json.object();
       m.put("version", remote.version());
       m.put("seq", seq);
@@ -560,10 +620,7 @@ final class DefaultCollectionsClient implements CollectionsClient {
               : type.equals("insert")
                   ? SyncEventType.REALTIME_INSERT
                   : SyncEventType.REALTIME_UPDATE;
-      emit(event, c, id, m, null);
-    }
-    if (run.requeued) {
-      requestSync(); // push the outcome of a conflict settled here
+      applied.add(new SyncEvent(event, c, id, m, Instant.ofEpochMilli(now()), null));
     }
   }
 
@@ -729,7 +786,7 @@ final class DefaultCollectionsClient implements CollectionsClient {
               blocked.add(key);
               continue;
             }
-            long size = 200 + (op.payload() == null ? 0 : Json.write(op.payload()).length());
+            long size = size(op);
             if (!out.isEmpty() && (out.size() >= BATCH_OPERATIONS || bytes + size > BATCH_BYTES)) {
               break;
             }
@@ -890,7 +947,15 @@ final class DefaultCollectionsClient implements CollectionsClient {
   }
 
   private static boolean tooBig(LocalStore.Op op) {
-    return op.payload() != null && Json.write(op.payload()).length() + 200 > BATCH_BYTES;
+    return size(op) > BATCH_BYTES;
+  }
+
+  /** The entry's size in a batch, in UTF-8 bytes (its payload plus room for the envelope). */
+  private static long size(LocalStore.Op op) {
+    return 300
+        + (op.payload() == null
+            ? 0
+            : Json.write(op.payload()).getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
   }
 
   /**

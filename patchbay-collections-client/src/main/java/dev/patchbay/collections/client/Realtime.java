@@ -443,6 +443,14 @@ final class Realtime {
           "realtime: server error {} {}",
           msg.path("code").asString(""),
           msg.path("error").asString(""));
+      if (msg.path("code").asString("").equals("RATE_LIMIT_EXCEEDED")) {
+        // A refused message gets no other answer: a waiting batch goes over HTTP instead.
+        synchronized (this) {
+          if (gen == generation) {
+            failAwaiting("rate limited");
+          }
+        }
+      }
     }
   }
 
