@@ -349,6 +349,26 @@ class SocketSyncTest {
     assertThat(tap.batches.get()).isEqualTo(2);
   }
 
+  @Test
+  void batchesBoundedBySize_anEntryLargerThanABatchGoesAloneOverHttp() throws Exception {
+    startServer(List.of());
+    Tap tap = new Tap();
+    DefaultCollectionsClient a = live(device("a"), tap);
+    List<ObjectNode> many = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      many.add(doc("{'id':'r" + i + "','text':'" + "x".repeat(3000) + "'}"));
+    }
+    many.add(doc("{'id':'big','text':'" + "y".repeat(70_000) + "'}"));
+    a.collection("todos").saveAll(many);
+
+    SyncResult r = sync(a);
+
+    assertThat(r.pushed()).isEqualTo(31);
+    assertThat(tap.batches.get()).isEqualTo(2); // 30 × 3 KB do not fit one 60 KiB message
+    assertThat(a.httpRequests("POST")).isEqualTo(1); // the 70 KB record, as a plain request
+    assertThat(feed()).hasSize(31);
+  }
+
   private static ConflictResolver joined() {
     return (local, remote, lt, rt) -> {
       ObjectNode m = remote.deepCopy();
