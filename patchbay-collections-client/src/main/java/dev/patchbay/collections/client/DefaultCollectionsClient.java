@@ -856,8 +856,9 @@ final class DefaultCollectionsClient implements CollectionsClient {
               continue;
             }
             String result = answer.body().path("result").asString("");
-            boolean conflict = status == 409 || result.equals("ignored");
-            if (!handle(op, answer, run) || conflict) {
+            boolean settled =
+                status == 200 && (result.equals("applied") || result.equals("duplicate"));
+            if (!handle(op, answer, run) || !settled) {
               blocked.add(key(op)); // a settled conflict's outcome goes in the next pass
             } else if (result.equals("applied") && realtime != null) {
               long seq = answer.body().path("record").path("seq").asLong(0);
