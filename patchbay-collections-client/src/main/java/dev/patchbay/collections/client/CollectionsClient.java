@@ -123,6 +123,7 @@ public interface CollectionsClient extends AutoCloseable {
     // operation is its own HTTP request, as before batches; the measurement compares both).
     Realtime.@Nullable Connector connector;
     boolean batchPush = true;
+    boolean pushOnChange = true; // off: tests reach the realtime conflict path with changes queued
 
     Builder() {}
 

@@ -100,6 +100,8 @@ final class DefaultCollectionsClient implements CollectionsClient {
   private volatile Set<Long> inFlight = Set.of();
   // False once the server answered a batch push as one that does not know the batch form.
   private volatile boolean httpBatches = true;
+  private final java.util.concurrent.atomic.AtomicBoolean pushScheduled =
+      new java.util.concurrent.atomic.AtomicBoolean();
   // Sync thread only: feed positions above the cursor whose state this device has (its own
   // acknowledged writes, changes heard out of order); the cursor moves over them once the
   // positions below are filled.
@@ -476,6 +478,50 @@ final class DefaultCollectionsClient implements CollectionsClient {
   }
 
   // ---- realtime
+
+  /**
+   * A local change was queued: while the socket is connected to a server that takes batches, push
+   * the outbox at once (on the sync thread, coalesced), without a pull first; the changes heard on
+   * the socket keep this device current. Not while a run is due (it pushes anyway) or off. A push
+   * that fails asks for a full run, which backs off as usual.
+   */
+  void pushSoon() {
+    Realtime rt = realtime;
+    if (rt == null
+        || !config.pushOnChange
+        || !syncEnabled
+        || !rt.batchReady()
+        || !pushScheduled.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      syncThread.execute(this::pushNow);
+    } catch (RejectedExecutionException closing) {
+      pushScheduled.set(false);
+    }
+  }
+
+  private void pushNow() {
+    pushScheduled.set(false);
+    synchronized (this) {
+      if (running || closed || !syncEnabled) {
+        return; // a run is queued behind this task and pushes the change
+      }
+    }
+    try {
+      Run run = new Run();
+      for (int pass = 0; pass < PUSH_PASSES; pass++) {
+        run.requeued = false;
+        push(run);
+        if (!run.requeued) {
+          break;
+        }
+      }
+    } catch (RuntimeException e) {
+      log.debug("push on change failed ({}); asking for a run", e.toString());
+      requestSync();
+    }
+  }
 
   /** A change heard on the realtime WebSocket, waiting for the sync thread. */
   private record Heard(String collection, JsonNode message) {}
