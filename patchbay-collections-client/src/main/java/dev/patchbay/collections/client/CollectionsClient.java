@@ -119,6 +119,11 @@ public interface CollectionsClient extends AutoCloseable {
     int maxReconnectAttempts = 10;
     Duration pingInterval = Duration.ofSeconds(30);
     Duration pongTimeout = Duration.ofSeconds(5);
+    // Test hooks, not public settings: the realtime socket, and the batch push switch (off, each
+    // operation is its own HTTP request, as before batches; the measurement compares both).
+    Realtime.@Nullable Connector connector;
+    boolean batchPush = true;
+    boolean pushOnChange = true; // off: tests reach the realtime conflict path with changes queued
 
     Builder() {}
 

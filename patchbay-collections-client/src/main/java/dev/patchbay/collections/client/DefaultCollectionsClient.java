@@ -8,31 +8,38 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -40,7 +47,10 @@ import tools.jackson.databind.node.ObjectNode;
  * patchbay-collsync-N}): pull every collection by cursor (a remote change to a record with queued
  * local changes is a conflict, settled by the strategy before anything is pushed), then push the
  * outbox in order, each operation with the server version its record was last synced at as {@code
- * baseVersion} and its own change id, so a retry after a lost answer applies once.
+ * baseVersion} and its own change id, so a retry after a lost answer applies once. The outbox goes
+ * in batches (one entry per record per batch, so a record's entries keep their order and a refused
+ * one holds back the later ones): over the realtime WebSocket while it is connected, else over
+ * HTTP. Changes heard on the WebSocket are applied on the same thread, between runs.
  */
 final class DefaultCollectionsClient implements CollectionsClient {
   private static final Logger log = LoggerFactory.getLogger(DefaultCollectionsClient.class);
@@ -49,6 +59,21 @@ final class DefaultCollectionsClient implements CollectionsClient {
 
   /** Push passes per run: a conflict settled while pushing queues its result for the next pass. */
   private static final int PUSH_PASSES = 3;
+
+  /** Operations per batch, under the server's limit (1,000). */
+  private static final int BATCH_OPERATIONS = 500;
+
+  /**
+   * Estimated JSON bytes per batch: under the smallest WebSocket message a server accepts (64 KiB).
+   * A larger entry goes alone, as a plain HTTP request.
+   */
+  private static final int BATCH_BYTES = 60 * 1024;
+
+  /** Realtime changes that may wait for the sync thread. */
+  private static final int MAX_QUEUED_CHANGES = 10_000;
+
+  /** Feed positions remembered above a collection's cursor before giving up on them. */
+  private static final int MAX_HEARD = 10_000;
 
   /** Deliveries (watch results and events) that may wait for the listeners' thread. */
   private static final int WATCH_QUEUE = 10_000;
@@ -72,7 +97,18 @@ final class DefaultCollectionsClient implements CollectionsClient {
   private @Nullable ScheduledFuture<?> timer;
   private int consecutiveFailures;
   private boolean closed;
-  private volatile long inFlight = -1;
+  private volatile Set<Long> inFlight = Set.of();
+  // False once the server answered a batch push as one that does not know the batch form.
+  private volatile boolean httpBatches = true;
+  private final java.util.concurrent.atomic.AtomicBoolean pushScheduled =
+      new java.util.concurrent.atomic.AtomicBoolean();
+  // Sync thread only: feed positions above the cursor whose state this device has (its own
+  // acknowledged writes, changes heard out of order); the cursor moves over them once the
+  // positions below are filled.
+  private final Map<String, TreeSet<Long>> heard = new HashMap<>();
+  // Changes heard on the WebSocket, waiting for the sync thread; draining: a task is scheduled.
+  private final ArrayDeque<Heard> heardQueue = new ArrayDeque<>();
+  private boolean draining; // guarded by heardQueue
   private volatile boolean syncEnabled = true;
   private final Metrics metrics = new Metrics();
 
@@ -113,7 +149,9 @@ final class DefaultCollectionsClient implements CollectionsClient {
                 Objects.requireNonNull(config.baseUrl),
                 config.token,
                 List.copyOf(config.collections),
-                Realtime.jdk(backend.http, config.requestTimeout, httpThreads),
+                config.connector != null
+                    ? config.connector
+                    : Realtime.jdk(backend.http, config.requestTimeout, httpThreads),
                 Realtime.timers(syncThread),
                 this,
                 new Realtime.Settings(
@@ -243,6 +281,7 @@ final class DefaultCollectionsClient implements CollectionsClient {
       result = runOnce();
     } catch (Throwable e) { // the future must complete whatever happens
       error = e;
+      heard.clear(); // a rolled-back transaction may have left positions it did not store
     }
     synchronized (this) {
       running = false;
@@ -321,6 +360,16 @@ final class DefaultCollectionsClient implements CollectionsClient {
         run.pushed, run.pulled, run.conflicts, run.failed, pendingCount(), Instant.now(clock));
   }
 
+  /** Requests sent over HTTP with this method since start (tests check which path was taken). */
+  long httpRequests(String method) {
+    return backend.requests(method);
+  }
+
+  /** The outbox entries as stored, change ids included (tests). */
+  List<LocalStore.Op> queuedForTest() {
+    return store.transaction(store::ops);
+  }
+
   // ---- pull
 
   private void pull(String collection, Run run) {
@@ -365,6 +414,10 @@ final class DefaultCollectionsClient implements CollectionsClient {
       if (!page.hasMore()) {
         break;
       }
+    }
+    TreeSet<Long> known = heard.get(collection);
+    if (known != null) {
+      known.headSet(cursor, true).clear();
     }
     if (reset) {
       store.transaction(
@@ -422,6 +475,199 @@ final class DefaultCollectionsClient implements CollectionsClient {
       return; // the local change was made on this very version: the push will apply it
     }
     settle(row, r, run);
+  }
+
+  // ---- realtime
+
+  /**
+   * A local change was queued: while the socket is connected to a server that takes batches, push
+   * the outbox at once (on the sync thread, coalesced), without a pull first; the changes heard on
+   * the socket keep this device current. Not while a run is due (it pushes anyway) or off. A push
+   * that fails asks for a full run, which backs off as usual.
+   */
+  void pushSoon() {
+    Realtime rt = realtime;
+    if (rt == null
+        || !config.pushOnChange
+        || !syncEnabled
+        || !rt.batchReady()
+        || !pushScheduled.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      syncThread.execute(this::pushNow);
+    } catch (RejectedExecutionException closing) {
+      pushScheduled.set(false);
+    }
+  }
+
+  private void pushNow() {
+    pushScheduled.set(false);
+    synchronized (this) {
+      if (running || closed || !syncEnabled) {
+        return; // a run is queued behind this task and pushes the change
+      }
+    }
+    try {
+      Run run = new Run();
+      for (int pass = 0; pass < PUSH_PASSES; pass++) {
+        run.requeued = false;
+        push(run);
+        if (!run.requeued) {
+          break;
+        }
+      }
+    } catch (RuntimeException e) {
+      log.debug("push on change failed ({}); asking for a run", e.toString());
+      requestSync();
+    }
+  }
+
+  /** A change heard on the realtime WebSocket, waiting for the sync thread. */
+  private record Heard(String collection, JsonNode message) {}
+
+  /**
+   * A change heard on the realtime WebSocket: queued for the sync thread, which applies what has
+   * queued up in one local transaction between runs. A full queue drops the change and asks for a
+   * pull (the hole it leaves makes later changes wait for that pull too).
+   */
+  void realtimeChange(String collection, JsonNode message) {
+    boolean schedule;
+    synchronized (heardQueue) {
+      if (heardQueue.size() >= MAX_QUEUED_CHANGES) {
+        schedule = false;
+      } else {
+        heardQueue.add(new Heard(collection, message));
+        schedule = !draining;
+        draining = true;
+      }
+    }
+    if (!schedule) {
+      if (heardQueueFull()) {
+        requestSync();
+      }
+      return;
+    }
+    try {
+      syncThread.execute(this::applyHeard);
+    } catch (RejectedExecutionException closing) {
+      // the client is closing: the next start pulls from the cursor
+    }
+  }
+
+  private boolean heardQueueFull() {
+    synchronized (heardQueue) {
+      return heardQueue.size() >= MAX_QUEUED_CHANGES;
+    }
+  }
+
+  private void applyHeard() {
+    List<Heard> batch;
+    synchronized (heardQueue) {
+      batch = new ArrayList<>(heardQueue);
+      heardQueue.clear();
+      draining = false;
+    }
+    if (batch.isEmpty() || !syncEnabled) {
+      return; // off: the cursor stays, and the pull after re-enabling brings the changes
+    }
+    List<SyncEvent> applied = new ArrayList<>();
+    Set<String> changed = new HashSet<>();
+    boolean[] pull = {false};
+    boolean[] requeued = {false};
+    try {
+      store.transaction(
+          () -> {
+            for (Heard h : batch) {
+              applyChange(h.collection(), h.message(), applied, changed, pull, requeued);
+            }
+            return null;
+          });
+    } catch (RuntimeException e) {
+      log.warn("realtime: could not apply changes: {}", e.toString());
+      heard.clear();
+      requestSync();
+      return;
+    }
+    changed.forEach(watchers::changed);
+    applied.forEach(e -> emit(e.type(), e.collection(), e.recordId(), e.metadata(), null));
+    if (pull[0] || requeued[0]) {
+      requestSync(); // a hole to fill, or the outcome of a conflict settled here to push
+    }
+  }
+
+  /**
+   * Applies one broadcast record like a pulled one (same conflict path) when its feed position is
+   * the next after the cursor, or follows positions this device already has; the cursor then moves
+   * to it. A position already covered is skipped; one after a hole asks for a cursor pull instead,
+   * so nothing is skipped. A change carrying the change id of an entry still in the outbox is this
+   * device's own write coming back (pushed over HTTP, its answer not handled yet): it acknowledges
+   * the entry, no conflict, no realtime event. Runs in a store transaction on the sync thread.
+   */
+  private void applyChange(
+      String c,
+      JsonNode msg,
+      List<SyncEvent> applied,
+      Set<String> changed,
+      boolean[] pull,
+      boolean[] requeued)
+      throws SQLException {
+    JsonNode meta = msg.path("metadata");
+    long seq = meta.path("seq").asLong(0);
+    String id = msg.path("recordId").asString("");
+    String type = msg.path("type").asString("");
+    if (seq <= 0 || id.isEmpty() || meta.path("conflict").asBoolean(false)) {
+      pull[0] = true; // a server that does not say the feed position: pull
+      return;
+    }
+    HttpBackend.Remote remote;
+    try {
+      JsonNode data = msg.get("data");
+      remote =
+          new HttpBackend.Remote(
+              id,
+              data instanceof ObjectNode o ? o : Json.object(),
+              meta.path("version").asLong(1),
+              Instant.parse(msg.path("timestamp").asString("")),
+              type.equals("delete"));
+    } catch (RuntimeException e) {
+      log.debug("realtime: unreadable change ({}), pulling instead", e.toString());
+      pull[0] = true;
+      return;
+    }
+    long cursor = store.cursor(c);
+    if (seq <= cursor) {
+      return; // a pull brought it already
+    }
+    if (!heardAll(c, cursor + 1, seq - 1)) {
+      log.debug("realtime: {} position {} follows a hole, pulling", c, seq);
+      pull[0] = true;
+      return;
+    }
+    String changeId = meta.path("changeId").asString("");
+    LocalStore.Op own = changeId.isEmpty() ? null : store.opByChangeId(c, id, changeId);
+    Run run = new Run();
+    if (own != null) {
+      acknowledge(own, remote, run);
+    } else if (remote.deleted()
+        || passes(remote.data(), config.syncFilters.getOrDefault(c, Map.of()))) {
+      applyRemote(c, remote, false, run);
+    }
+    heardAt(c, seq);
+    requeued[0] |= run.requeued;
+    if (run.pulled + run.conflicts > 0) {
+      changed.add(c);
+      ObjectNode m = Json.object();
+      m.put("version", remote.version());
+      m.put("seq", seq);
+      SyncEventType event =
+          remote.deleted()
+              ? SyncEventType.REALTIME_DELETE
+              : type.equals("insert")
+                  ? SyncEventType.REALTIME_INSERT
+                  : SyncEventType.REALTIME_UPDATE;
+      applied.add(new SyncEvent(event, c, id, m, Instant.ofEpochMilli(now()), null));
+    }
   }
 
   // ---- conflicts
@@ -546,11 +792,257 @@ final class DefaultCollectionsClient implements CollectionsClient {
 
   // ---- push
 
+  private static String key(LocalStore.Op op) {
+    return op.collection() + '\u0000' + op.recordId();
+  }
+
   private void push(Run run) {
+    if (!config.batchPush) {
+      pushEach(run);
+      return;
+    }
+    Set<String> blocked = new HashSet<>();
+    while (true) {
+      List<LocalStore.Op> batch = nextBatch(blocked);
+      if (batch.isEmpty()) {
+        return;
+      }
+      pushBatch(batch, run, blocked);
+    }
+  }
+
+  /**
+   * The next batch in outbox order: at most one entry per record (its later ones wait for its
+   * answer), none of a record that is blocked, backing off, failed or holding a kept conflict.
+   */
+  private List<LocalStore.Op> nextBatch(Set<String> blocked) {
+    return store.transaction(
+        () -> {
+          List<LocalStore.Op> out = new ArrayList<>();
+          Set<String> taken = new HashSet<>();
+          long bytes = 0;
+          for (LocalStore.Op op : store.ops()) {
+            String key = key(op);
+            if (blocked.contains(key) || !taken.add(key)) {
+              continue;
+            }
+            if (op.status() == OperationStatus.FAILED
+                || op.nextAttemptAt() > now()
+                || !store.conflicts(op.collection(), op.recordId()).isEmpty()) {
+              blocked.add(key);
+              continue;
+            }
+            long size = size(op);
+            if (!out.isEmpty() && (out.size() >= BATCH_OPERATIONS || bytes + size > BATCH_BYTES)) {
+              break;
+            }
+            out.add(op);
+            bytes += size;
+          }
+          return out;
+        });
+  }
+
+  /** Pushes one batch and applies its answers in one local transaction. */
+  private void pushBatch(List<LocalStore.Op> batch, Run run, Set<String> blocked) {
+    List<LocalStore.Op> ops = new ArrayList<>();
+    List<Long> bases = new ArrayList<>();
+    store.transaction(
+        () -> {
+          for (LocalStore.Op op : batch) {
+            if (store.hasOp(op.seq())) { // else replaced by a conflict settled in this run
+              LocalStore.Row row = store.row(op.collection(), op.recordId());
+              ops.add(op);
+              bases.add(row == null ? 0L : row.serverVersion());
+            }
+          }
+          return null;
+        });
+    if (ops.isEmpty()) {
+      return;
+    }
+    List<HttpBackend.Answer> answers;
+    Set<Long> seqs = new HashSet<>();
+    ops.forEach(op -> seqs.add(op.seq()));
+    inFlight = Set.copyOf(seqs);
+    try {
+      answers = send(ops, bases);
+    } catch (IOException e) {
+      // Unanswered: the entries stay pending and go again (their change ids dedupe them).
+      store.transaction(
+          () -> {
+            ops.forEach(op -> requeue(op, e.toString()));
+            return null;
+          });
+      throw unreachable(e);
+    } finally {
+      inFlight = Set.of();
+    }
+    PatchbayException[] failure = {null};
+    store.transaction(
+        () -> {
+          for (int i = 0; i < ops.size(); i++) {
+            LocalStore.Op op = ops.get(i);
+            HttpBackend.Answer answer = answers.get(i);
+            int status = answer.status();
+            PatchbayException runFailure = null;
+            if (status == 401 || status == 429 || status >= 500) {
+              runFailure = new PatchbayException(status, "push refused: " + answer.error());
+            } else if ((status == 200 || status == 409) && answer.record() == null) {
+              runFailure =
+                  new PatchbayException(502, "the server answered a push without the record");
+            }
+            if (runFailure != null) {
+              // Not this operation's fault: keep it, apply the other answers, fail the run.
+              requeue(op, answer.error());
+              blocked.add(key(op));
+              if (failure[0] == null) {
+                failure[0] = runFailure;
+              }
+              continue;
+            }
+            String result = answer.body().path("result").asString("");
+            boolean settled =
+                status == 200 && (result.equals("applied") || result.equals("duplicate"));
+            if (!handle(op, answer, run) || !settled) {
+              blocked.add(key(op)); // a settled conflict's outcome goes in the next pass
+            } else if (result.equals("applied") && realtime != null) {
+              long seq = answer.body().path("record").path("seq").asLong(0);
+              if (seq > 0) {
+                heardAt(op.collection(), seq); // our own write is not echoed to our socket
+              }
+            }
+          }
+          return null;
+        });
+    if (failure[0] != null) {
+      throw failure[0];
+    }
+  }
+
+  /**
+   * Sends a batch and returns one answer per operation, in order: over the WebSocket while it is
+   * connected to a server that takes batches, else over HTTP (a batch request per collection, or
+   * one request per entry for a lone entry or a server without the batch form). A socket lost
+   * before the answer sends the batch again over HTTP at once.
+   */
+  private List<HttpBackend.Answer> send(List<LocalStore.Op> ops, List<Long> bases)
+      throws IOException {
+    Realtime rt = realtime;
+    boolean alone = ops.size() == 1;
+    if (rt != null && rt.batchReady() && !(alone && tooBig(ops.get(0)))) {
+      ArrayNode operations = Json.array();
+      for (int i = 0; i < ops.size(); i++) {
+        operations.add(HttpBackend.operation(ops.get(i), bases.get(i)));
+      }
+      try {
+        JsonNode results =
+            rt.pushBatch(operations).get(config.requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (results.size() == ops.size()) {
+          List<HttpBackend.Answer> out = new ArrayList<>();
+          results.forEach(r -> out.add(new HttpBackend.Answer(r.path("status").asInt(500), r)));
+          return out;
+        }
+        log.warn("batch answer with {} results for {} operations", results.size(), ops.size());
+      } catch (ExecutionException e) {
+        log.debug("realtime push failed ({}); sending over HTTP", e.getCause().toString());
+      } catch (TimeoutException e) {
+        throw new IOException(
+            "no answer over the WebSocket within " + config.requestTimeout.toMillis() + " ms");
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted", e);
+      }
+    }
+    HttpBackend.Answer[] out = new HttpBackend.Answer[ops.size()];
+    if (!alone && httpBatches) {
+      Map<String, List<Integer>> byCollection = new LinkedHashMap<>();
+      for (int i = 0; i < ops.size(); i++) {
+        byCollection.computeIfAbsent(ops.get(i).collection(), c -> new ArrayList<>()).add(i);
+      }
+      for (Map.Entry<String, List<Integer>> group : byCollection.entrySet()) {
+        List<Integer> idx = group.getValue();
+        if (idx.size() < 2 || !httpBatches) {
+          continue;
+        }
+        ArrayNode operations = Json.array();
+        idx.forEach(i -> operations.add(HttpBackend.operation(ops.get(i), bases.get(i))));
+        HttpBackend.Answer a = backend.pushBatch(group.getKey(), operations);
+        JsonNode results = a.body().get("results");
+        if (a.status() == 200 && results != null && results.size() == idx.size()) {
+          for (int j = 0; j < idx.size(); j++) {
+            JsonNode r = results.get(j);
+            out[idx.get(j)] = new HttpBackend.Answer(r.path("status").asInt(500), r);
+          }
+        } else if (a.status() == 400 && results == null) {
+          // A server without the batch form reads this as a push without a recordId.
+          log.info("the server does not take batch pushes; one request per entry from now on");
+          httpBatches = false;
+        } else if (a.status() != 413) { // 413: too large as a whole, each entry goes alone
+          for (int i : idx) {
+            out[i] = a; // the same answer (401, 429, 5xx…) for every entry of the request
+          }
+        }
+      }
+    }
+    for (int i = 0; i < ops.size(); i++) {
+      if (out[i] == null) {
+        out[i] = backend.push(ops.get(i), bases.get(i));
+      }
+    }
+    return List.of(out);
+  }
+
+  private static boolean tooBig(LocalStore.Op op) {
+    return size(op) > BATCH_BYTES;
+  }
+
+  /** The entry's size in a batch, in UTF-8 bytes (its payload plus room for the envelope). */
+  private static long size(LocalStore.Op op) {
+    return 300
+        + (op.payload() == null
+            ? 0
+            : Json.write(op.payload()).getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+  }
+
+  /**
+   * Notes that this device has the state at feed position {@code seq} of a collection, and moves
+   * the cursor over every position now known without a hole. Called in a store transaction on the
+   * sync thread.
+   */
+  private void heardAt(String collection, long seq) throws SQLException {
+    long cursor = store.cursor(collection);
+    if (seq <= cursor) {
+      return;
+    }
+    TreeSet<Long> known = heard.computeIfAbsent(collection, c -> new TreeSet<>());
+    known.add(seq);
+    long next = cursor;
+    while (known.remove(next + 1)) {
+      next++;
+    }
+    known.headSet(next, true).clear();
+    if (next != cursor) {
+      store.setCursor(collection, next);
+    }
+    if (known.size() > MAX_HEARD) {
+      known.clear(); // the next pull reads them again
+    }
+  }
+
+  /** Whether every position from {@code from} to {@code to} (inclusive) is already known. */
+  private boolean heardAll(String collection, long from, long to) {
+    TreeSet<Long> known = heard.get(collection);
+    return from > to
+        || (known != null && known.subSet(from, true, to, true).size() == to - from + 1);
+  }
+
+  /** The per-entry push (one HTTP request each): the path before batches, kept to compare. */
+  private void pushEach(Run run) {
     List<LocalStore.Op> ops = store.transaction(store::ops);
     Set<String> blocked = new HashSet<>();
     for (LocalStore.Op op : ops) {
-      String key = op.collection() + '\u0000' + op.recordId();
+      String key = key(op);
       if (blocked.contains(key)) {
         continue; // an earlier change of this record waits: keep the record's order
       }
@@ -576,14 +1068,14 @@ final class DefaultCollectionsClient implements CollectionsClient {
         continue;
       }
       HttpBackend.Answer answer;
-      inFlight = op.seq();
+      inFlight = Set.of(op.seq());
       try {
         answer = backend.push(op, base);
       } catch (IOException e) {
         requeue(op, e.toString());
         throw unreachable(e);
       } finally {
-        inFlight = -1;
+        inFlight = Set.of();
       }
       if (!handle(op, answer, run)) {
         blocked.add(key);
@@ -604,36 +1096,7 @@ final class DefaultCollectionsClient implements CollectionsClient {
         throw new PatchbayException(502, "the server answered a push without the record");
       }
       if (status == 200 && (result.equals("applied") || result.equals("duplicate"))) {
-        store.transaction(
-            () -> {
-              store.removeOp(op.seq());
-              LocalStore.Row row = store.row(c, id);
-              if (row != null) {
-                if (store.hasOps(c, id)) {
-                  store.setServerVersion(c, id, remote.version(), now());
-                } else {
-                  // Nothing newer queued: take the server's copy (equal to ours unless a PATCH
-                  // merged into fields this device had not seen).
-                  store.put(
-                      c,
-                      id,
-                      remote.deleted() ? row.data() : remote.data(),
-                      remote.version(),
-                      row.updatedAt(),
-                      remote.deleted(),
-                      now());
-                }
-              }
-              return null;
-            });
-        run.pushed++;
-        ObjectNode synced = Json.object();
-        synced.put("operationType", op.type().name());
-        synced.put("version", remote.version());
-        emit(SyncEventType.OPERATION_SYNCED, c, id, synced, null);
-        if (op.type() == OperationType.PATCH) {
-          watchers.changed(c); // the server's merge may hold fields this device had not seen
-        }
+        acknowledge(op, remote, run);
         return true;
       }
       // 409 VERSION_CONFLICT, or "ignored": the server kept its record. Settle it here.
@@ -651,6 +1114,50 @@ final class DefaultCollectionsClient implements CollectionsClient {
       // A kept (manual) conflict holds the record's later changes too.
       return config.conflictStrategy != ConflictStrategy.MANUAL;
     }
+    return refused(op, answer, run);
+  }
+
+  /** The server has this entry: it leaves the outbox and the record takes the server's version. */
+  private void acknowledge(LocalStore.Op op, HttpBackend.Remote remote, Run run) {
+    String c = op.collection();
+    String id = op.recordId();
+    store.transaction(
+        () -> {
+          store.removeOp(op.seq());
+          LocalStore.Row row = store.row(c, id);
+          if (row != null) {
+            if (store.hasOps(c, id)) {
+              store.setServerVersion(c, id, remote.version(), now());
+            } else {
+              // Nothing newer queued: take the server's copy (equal to ours unless a PATCH
+              // merged into fields this device had not seen).
+              store.put(
+                  c,
+                  id,
+                  remote.deleted() ? row.data() : remote.data(),
+                  remote.version(),
+                  row.updatedAt(),
+                  remote.deleted(),
+                  now());
+            }
+          }
+          return null;
+        });
+    run.pushed++;
+    ObjectNode synced = Json.object();
+    synced.put("operationType", op.type().name());
+    synced.put("version", remote.version());
+    emit(SyncEventType.OPERATION_SYNCED, c, id, synced, null);
+    if (op.type() == OperationType.PATCH) {
+      watchers.changed(c); // the server's merge may hold fields this device had not seen
+    }
+  }
+
+  /** A push answer that is not 200 or 409. Returns false: the record's later entries wait. */
+  private boolean refused(LocalStore.Op op, HttpBackend.Answer answer, Run run) {
+    int status = answer.status();
+    String c = op.collection();
+    String id = op.recordId();
     if (status == 401 || status == 429 || status >= 500) {
       // Not this operation's fault (a token to renew, an overloaded or stopping server): keep it
       // and fail the run, so the next one starts after the backoff.
@@ -723,10 +1230,10 @@ final class DefaultCollectionsClient implements CollectionsClient {
     return store.transaction(
         () -> {
           List<PendingOperation> out = new ArrayList<>();
-          long pushing = inFlight;
+          Set<Long> pushing = inFlight;
           for (LocalStore.Op op : store.ops()) {
             PendingOperation v = op.view();
-            if (op.seq() == pushing && v.status() == OperationStatus.PENDING) {
+            if (pushing.contains(op.seq()) && v.status() == OperationStatus.PENDING) {
               v =
                   new PendingOperation(
                       v.id(),

@@ -61,6 +61,7 @@ final class DefaultRecordCollection implements RecordCollection {
       delta.propertyNames().forEach(fields::add);
     }
     client.emit(SyncEventType.OPERATION_QUEUED, name, id, meta, null);
+    client.pushSoon();
   }
 
   @Override

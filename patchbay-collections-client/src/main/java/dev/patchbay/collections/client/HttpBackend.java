@@ -13,11 +13,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -58,6 +61,8 @@ final class HttpBackend {
   private final String base;
   private final Supplier<@Nullable String> token;
   private final Duration timeout;
+  // Requests sent, by method: tests check which path a change took.
+  private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
 
   HttpBackend(
       URI baseUrl, Supplier<@Nullable String> token, Duration timeout, ExecutorService executor) {
@@ -107,6 +112,43 @@ final class HttpBackend {
     throw new IllegalStateException("unhandled operation " + op.type());
   }
 
+  /**
+   * One outbox entry as an operation of a batch ({@code {op, collection, recordId, data?,
+   * timestamp, changeId, baseVersion?}}, the server's WriteBatch shape; a patch's fields go in
+   * {@code data}).
+   */
+  static ObjectNode operation(LocalStore.Op op, long baseVersion) {
+    ObjectNode o = Json.object();
+    o.put(
+        "op",
+        switch (op.type()) {
+          case INSERT, UPDATE -> "put";
+          case PATCH -> "patch";
+          case DELETE -> "delete";
+        });
+    o.put("collection", op.collection());
+    o.put("recordId", op.recordId());
+    if (op.type() != OperationType.DELETE) {
+      o.set("data", op.payload());
+    }
+    o.put("timestamp", Instant.ofEpochMilli(op.timestamp()).toString());
+    o.put("changeId", op.changeId());
+    if (baseVersion > 0) {
+      o.put("baseVersion", baseVersion);
+    }
+    return o;
+  }
+
+  /**
+   * Pushes operations of one collection in one request ({@code POST /sync/{c}} with {@code
+   * operations}); a server that takes batches answers 200 with one result per operation.
+   */
+  Answer pushBatch(String collection, ArrayNode operations) throws IOException {
+    ObjectNode body = Json.object();
+    body.set("operations", operations);
+    return send("POST", "/sync/" + segment(collection), body);
+  }
+
   /** One record, tombstones included; status 404 when the server never had it. */
   Answer get(String collection, String id) throws IOException {
     return send("GET", "/sync/" + segment(collection) + "/" + segment(id), null);
@@ -125,6 +167,12 @@ final class HttpBackend {
     return send("GET", "/sync/" + segment(collection) + q, null);
   }
 
+  /** How many requests of this method were sent. */
+  long requests(String method) {
+    LongAdder n = requests.get(method);
+    return n == null ? 0 : n.sum();
+  }
+
   static Page page(JsonNode body) {
     List<Remote> records = new ArrayList<>();
     for (JsonNode r : body.path("records")) {
@@ -135,6 +183,7 @@ final class HttpBackend {
   }
 
   private Answer send(String method, String path, @Nullable ObjectNode body) throws IOException {
+    requests.computeIfAbsent(method, m -> new LongAdder()).increment();
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create(base + path))
             .timeout(timeout)

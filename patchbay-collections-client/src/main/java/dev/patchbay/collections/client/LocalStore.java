@@ -71,6 +71,7 @@ final class LocalStore implements AutoCloseable {
   private final Connection conn;
   private final AtRest crypto;
   private boolean closed;
+  private int depth; // guarded by this: nesting of transaction()
 
   private LocalStore(Connection conn, AtRest crypto) {
     this.conn = conn;
@@ -146,12 +147,20 @@ final class LocalStore implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs {@code work} in one transaction. A transaction opened inside another joins it (a batch of
+   * push answers is one commit, one fsync, however many entries it settles).
+   */
   synchronized <T> T transaction(Work<T> work) {
     if (closed) {
       throw new IllegalStateException("the collections client is closed");
     }
     try {
+      if (depth > 0) {
+        return work.run();
+      }
       conn.setAutoCommit(false);
+      depth++;
       try {
         T result = work.run();
         conn.commit();
@@ -160,6 +169,7 @@ final class LocalStore implements AutoCloseable {
         conn.rollback();
         throw e;
       } finally {
+        depth--;
         conn.setAutoCommit(true);
       }
     } catch (SQLException e) {
@@ -333,28 +343,47 @@ final class LocalStore implements AutoCloseable {
                 "SELECT seq, collection, record_id, type, payload, timestamp, change_id, status,"
                     + " retry_count, last_error, next_attempt_at FROM outbox ORDER BY seq")) {
       while (rs.next()) {
-        String payload = rs.getString(5);
-        String collection = rs.getString(2);
-        String recordId = rs.getString(3);
-        out.add(
-            new Op(
-                rs.getLong(1),
-                collection,
-                recordId,
-                OperationType.valueOf(rs.getString(4)),
-                payload == null
-                    ? null
-                    : (ObjectNode)
-                        Json.parse(crypto.open(payload, aad("outbox", collection, recordId))),
-                rs.getLong(6),
-                rs.getString(7),
-                OperationStatus.valueOf(rs.getString(8)),
-                rs.getInt(9),
-                rs.getString(10),
-                rs.getLong(11)));
+        out.add(readOp(rs));
       }
     }
     return out;
+  }
+
+  /** The queued entry of a record with this change id, or null when there is none. */
+  @Nullable Op opByChangeId(String collection, String recordId, String changeId)
+      throws SQLException {
+    try (PreparedStatement ps =
+        conn.prepareStatement(
+            "SELECT seq, collection, record_id, type, payload, timestamp, change_id, status,"
+                + " retry_count, last_error, next_attempt_at FROM outbox"
+                + " WHERE collection=? AND record_id=? AND change_id=?")) {
+      ps.setString(1, collection);
+      ps.setString(2, recordId);
+      ps.setString(3, changeId);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? readOp(rs) : null;
+      }
+    }
+  }
+
+  private Op readOp(ResultSet rs) throws SQLException {
+    String payload = rs.getString(5);
+    String collection = rs.getString(2);
+    String recordId = rs.getString(3);
+    return new Op(
+        rs.getLong(1),
+        collection,
+        recordId,
+        OperationType.valueOf(rs.getString(4)),
+        payload == null
+            ? null
+            : (ObjectNode) Json.parse(crypto.open(payload, aad("outbox", collection, recordId))),
+        rs.getLong(6),
+        rs.getString(7),
+        OperationStatus.valueOf(rs.getString(8)),
+        rs.getInt(9),
+        rs.getString(10),
+        rs.getLong(11));
   }
 
   boolean hasOps(String collection, String recordId) throws SQLException {

@@ -1,13 +1,17 @@
 package dev.patchbay.collections.client;
 
+import dev.patchbay.core.PatchbayException;
 import dev.patchbay.core.json.Json;
+import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -23,14 +27,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The realtime link: a WebSocket on the server's {@code /sync/ws} subscribed to every configured
- * collection. It does not apply what it hears; a change announced for a collection asks for a sync
- * run, whose cursor pull fetches it with the usual conflict handling, and every (re)connect does
- * the same, so nothing missed while disconnected is lost. Local changes still leave through the
- * outbox over HTTP.
+ * collection. A change it hears goes to the client, which applies it through the pull's conflict
+ * path when its feed position is the next one and pulls otherwise; every subscription asks for a
+ * catch-up pull from the cursor, so nothing missed while disconnected is lost. While connected to a
+ * server that answers {@code batch} messages, the outbox is pushed over it ({@link #pushBatch}); a
+ * lost connection fails the unanswered batch at once, so the caller retries it over HTTP.
  *
  * <p>Connection rules (Paperlyte's, findings B6): the state is {@code CONNECTING} as soon as {@link
  * #start} is called; an attempt not connected within the connect timeout fails with "connection
@@ -42,7 +48,14 @@ import tools.jackson.databind.node.ObjectNode;
  */
 final class Realtime {
   private static final Logger log = LoggerFactory.getLogger(Realtime.class);
-  private static final Set<String> CHANGES = Set.of("insert", "update", "delete", "sync");
+  private static final Set<String> CHANGES = Set.of("insert", "update", "delete");
+
+  /** The connection was lost (or never there) before a batch was answered. */
+  static final class Lost extends IOException {
+    Lost(String why) {
+      super(why);
+    }
+  }
 
   /** An open connection. */
   interface Socket {
@@ -86,6 +99,9 @@ final class Realtime {
   private boolean stopped;
   private @Nullable Runnable pendingTimer;
   private @Nullable Runnable pongTimer;
+  private boolean batchReady; // the server said, when subscribing, that it answers batches
+  private long nextRequest;
+  private final Map<String, CompletableFuture<JsonNode>> awaiting = new HashMap<>();
 
   Realtime(
       URI baseUrl,
@@ -214,7 +230,51 @@ final class Realtime {
     ObjectNode meta = Json.object();
     collections.forEach(meta.putArray("collections")::add);
     client.emit(SyncEventType.REALTIME_CONNECTED, null, null, meta, null);
-    client.requestSync(); // catch up on whatever changed while away
+    // The catch-up pull is asked for once a subscription is confirmed (see heard): a change
+    // committed before that would be neither broadcast to us nor in an earlier pull.
+  }
+
+  /** Whether batches can go over the socket now. */
+  synchronized boolean batchReady() {
+    return batchReady && socket != null;
+  }
+
+  /**
+   * Sends operations as one {@code batch} message; the future completes with the answer's {@code
+   * results} (one per operation, in order), or fails with {@link Lost} when the connection is lost
+   * first, or with a {@link PatchbayException} when the server refused the batch as a whole. The
+   * caller bounds the wait.
+   */
+  CompletableFuture<JsonNode> pushBatch(ArrayNode operations) {
+    Socket s;
+    String id;
+    CompletableFuture<JsonNode> answer = new CompletableFuture<>();
+    synchronized (this) {
+      s = socket;
+      if (s == null || !batchReady) {
+        return CompletableFuture.failedFuture(new Lost("not connected"));
+      }
+      id = Long.toString(++nextRequest);
+      awaiting.put(id, answer);
+    }
+    ObjectNode m = Json.object();
+    m.put("type", "batch");
+    m.putObject("metadata").put("requestId", id);
+    m.set("operations", operations);
+    s.send(Json.write(m));
+    return answer.whenComplete(
+        (r, e) -> {
+          synchronized (this) {
+            awaiting.remove(id);
+          }
+        });
+  }
+
+  // Called holding this.
+  private void failAwaiting(String why) {
+    List<CompletableFuture<JsonNode>> failed = List.copyOf(awaiting.values());
+    awaiting.clear();
+    failed.forEach(f -> f.completeExceptionally(new Lost(why)));
   }
 
   // Called holding this.
@@ -255,6 +315,8 @@ final class Realtime {
       }
       generation++; // later callbacks of this connection are stale
       socket = null;
+      batchReady = false;
+      failAwaiting(why);
       cancel(pendingTimer);
       cancel(pongTimer);
       failures++;
@@ -307,6 +369,8 @@ final class Realtime {
       generation++;
       s = socket;
       socket = null;
+      batchReady = false;
+      failAwaiting("closed");
       cancel(pendingTimer);
       cancel(pongTimer);
       setState(RealtimeState.DISCONNECTED);
@@ -335,13 +399,58 @@ final class Realtime {
       return;
     }
     String collection = msg.path("collection").asString("");
-    if (CHANGES.contains(type) && collections.contains(collection)) {
+    if (type.equals("batch_result")) {
+      CompletableFuture<JsonNode> f;
+      synchronized (this) {
+        f =
+            gen == generation
+                ? awaiting.get(msg.path("metadata").path("requestId").asString(""))
+                : null;
+      }
+      if (f != null) {
+        JsonNode results = msg.get("results");
+        if (results != null && results.isArray()) {
+          f.complete(results);
+        } else {
+          f.completeExceptionally(
+              new PatchbayException(
+                  400,
+                  "batch refused: "
+                      + msg.path("code").asString("")
+                      + " "
+                      + msg.path("error").asString("")));
+        }
+      }
+    } else if (type.equals("subscribed") && collections.contains(collection)) {
+      synchronized (this) {
+        if (gen != generation) {
+          return;
+        }
+        batchReady = msg.path("metadata").path("batch").asBoolean(false);
+      }
+      client.requestSync(); // catch up from the cursor on whatever changed while away
+    } else if (CHANGES.contains(type) && collections.contains(collection)) {
+      synchronized (this) {
+        if (gen != generation) {
+          return;
+        }
+      }
+      client.realtimeChange(collection, msg);
+    } else if (type.equals("sync") && collections.contains(collection)) {
       client.requestSync();
     } else if (type.equals("error")) {
       log.warn(
           "realtime: server error {} {}",
           msg.path("code").asString(""),
           msg.path("error").asString(""));
+      if (msg.path("code").asString("").equals("RATE_LIMIT_EXCEEDED")) {
+        // A refused message gets no other answer: a waiting batch goes over HTTP instead.
+        synchronized (this) {
+          if (gen == generation) {
+            failAwaiting("rate limited");
+          }
+        }
+      }
     }
   }
 

@@ -27,5 +27,14 @@ public enum SyncEventType {
   /** The realtime WebSocket connected and subscribed; metadata {@code collections}. */
   REALTIME_CONNECTED,
   /** The realtime WebSocket was lost or closed; metadata {@code state} (the new state). */
-  REALTIME_DISCONNECTED
+  REALTIME_DISCONNECTED,
+  /**
+   * A record created elsewhere arrived over the realtime WebSocket and was applied; metadata {@code
+   * version, seq}.
+   */
+  REALTIME_INSERT,
+  /** A record changed elsewhere arrived over the realtime WebSocket and was applied; as above. */
+  REALTIME_UPDATE,
+  /** A delete made elsewhere arrived over the realtime WebSocket and was applied; as above. */
+  REALTIME_DELETE
 }

@@ -3,6 +3,7 @@ package dev.patchbay.collections.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.patchbay.core.json.Json;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The connection rules of the realtime link (Paperlyte's B6 checklist) with a manual clock: state
@@ -312,5 +314,58 @@ class RealtimeConnectionTest {
         .onText
         .accept("{\"type\":\"update\",\"collection\":\"todos\",\"recordId\":\"x\"}");
     await().atMost(Duration.ofSeconds(30)).until(() -> client.metrics().syncAttempts() > before);
+  }
+
+  @Test
+  void pushBatch_onlyOnceTheServerSaysItTakesBatches_answeredByRequestId_failedWhenLost() {
+    connected();
+    Attempt a = connector.last();
+    assertThat(realtime.batchReady()).isFalse();
+    assertThat(realtime.pushBatch(Json.array()))
+        .failsWithin(Duration.ZERO)
+        .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+        .withCauseInstanceOf(Realtime.Lost.class);
+    a.onText.accept(
+        "{\"type\":\"subscribed\",\"collection\":\"todos\",\"metadata\":{\"batch\":true}}");
+    assertThat(realtime.batchReady()).isTrue();
+
+    CompletableFuture<JsonNode> first = realtime.pushBatch(Json.array().add(1));
+    CompletableFuture<JsonNode> second = realtime.pushBatch(Json.array().add(2));
+    JsonNode sent = Json.parse(a.sent.get(a.sent.size() - 2));
+    assertThat(sent.get("type").stringValue()).isEqualTo("batch");
+    assertThat(sent.get("operations").get(0).intValue()).isEqualTo(1);
+    String id = sent.get("metadata").get("requestId").stringValue();
+    a.onText.accept(
+        "{\"type\":\"batch_result\",\"metadata\":{\"requestId\":\""
+            + id
+            + "\"},\"results\":[{\"status\":200}]}");
+    assertThat(first.join().get(0).get("status").intValue()).isEqualTo(200);
+    assertThat(second).isNotDone();
+
+    a.onClosed.accept("closed 1006");
+    assertThat(second)
+        .failsWithin(Duration.ZERO)
+        .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+        .withCauseInstanceOf(Realtime.Lost.class);
+    assertThat(realtime.batchReady()).isFalse();
+  }
+
+  @Test
+  void pushBatch_refusedWhole_failsWithTheServersCode() {
+    connected();
+    Attempt a = connector.last();
+    a.onText.accept(
+        "{\"type\":\"subscribed\",\"collection\":\"todos\",\"metadata\":{\"batch\":true}}");
+    CompletableFuture<JsonNode> f = realtime.pushBatch(Json.array());
+    String id =
+        Json.parse(a.sent.get(a.sent.size() - 1)).get("metadata").get("requestId").stringValue();
+    a.onText.accept(
+        "{\"type\":\"batch_result\",\"metadata\":{\"requestId\":\""
+            + id
+            + "\"},\"code\":\"INVALID_MESSAGE\",\"error\":\"too many\"}");
+    assertThat(f)
+        .failsWithin(Duration.ZERO)
+        .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+        .withMessageContaining("INVALID_MESSAGE");
   }
 }

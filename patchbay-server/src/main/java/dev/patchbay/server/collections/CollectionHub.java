@@ -58,7 +58,9 @@ final class CollectionHub implements CollectionEngine.Listener {
         }
         if (s.dialect() == Dialect.SYNCLAYER) {
           if (syncLayer == null) {
-            syncLayer = Wire.bytes(Wire.syncLayerChange(change.record(), false));
+            syncLayer =
+                Wire.bytes(
+                    Wire.syncLayerChange(change.record(), false, change.request().changeId()));
           }
           c.send(syncLayer);
         } else {

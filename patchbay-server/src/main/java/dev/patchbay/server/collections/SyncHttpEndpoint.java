@@ -153,6 +153,9 @@ final class SyncHttpEndpoint implements HttpEndpoint {
 
   private CompletionStage<HttpReply> push(Identity identity, String collection, HttpCall call) {
     ObjectNode body = body(call);
+    if (body.has("operations")) {
+      return batch(identity, collection, body);
+    }
     String recordId = requiredString(body, "recordId");
     if (!Names.isRecordId(recordId)) {
       throw new HttpError(400, "INVALID_REQUEST", "invalid recordId");
@@ -174,6 +177,21 @@ final class SyncHttpEndpoint implements HttpEndpoint {
             null,
             identity.subject());
     return engine.write(request).thenApply(SyncHttpEndpoint::writeReply);
+  }
+
+  /** The batch push: {@code {operations: [...]}} answered {@code {results: [...]}} in order. */
+  private CompletionStage<HttpReply> batch(Identity identity, String collection, ObjectNode body) {
+    try {
+      return WriteBatch.run(engine, authorizer, identity, body.get("operations"), collection, null)
+          .thenApply(
+              results -> {
+                ObjectNode o = Json.object();
+                o.set("results", results);
+                return HttpReply.json(200, Json.write(o));
+              });
+    } catch (WriteBatch.Refused e) {
+      throw new HttpError(400, "INVALID_REQUEST", e.getMessage());
+    }
   }
 
   private CompletionStage<HttpReply> patch(

@@ -10,6 +10,7 @@ import dev.patchbay.server.spi.Connection;
 import dev.patchbay.server.spi.Identity;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
@@ -128,6 +129,7 @@ final class SyncLayerHandler extends WsDialect {
         sendSnapshot(c, collection, cursor(m));
       }
       case "insert", "update", "delete" -> write(s, identity, m, type);
+      case "batch" -> batch(c, identity, m);
       default -> sendError(c, "INVALID_MESSAGE", "unknown type " + shorten(type), null, null);
     }
   }
@@ -159,6 +161,7 @@ final class SyncLayerHandler extends WsDialect {
               ObjectNode meta = o.putObject("metadata");
               meta.put("recordCount", counts[0]);
               meta.put("cursor", counts[1]);
+              meta.put("batch", true); // this server answers batch messages
               c.send(Json.write(o));
               if (cursor != null) {
                 sendSnapshot(c, collection, cursor);
@@ -300,6 +303,49 @@ final class SyncLayerHandler extends WsDialect {
                     c.send(Json.write(Wire.syncLayerChange(outcome.record(), true)));
               }
             });
+  }
+
+  /**
+   * A patchbay extension: {@code {type: "batch", metadata: {requestId}, operations: [...]}} (see
+   * {@link WriteBatch}) answered by {@code {type: "batch_result", metadata: {requestId}, results:
+   * [...]}}, or with {@code code} and {@code error} instead of results when the batch is refused as
+   * a whole. The writes are broadcast to the other subscribers like single ones.
+   */
+  private void batch(Connection c, Identity identity, ObjectNode m) {
+    JsonNode meta = m.get("metadata");
+    JsonNode requestId = meta == null ? null : meta.get("requestId");
+    CompletableFuture<ArrayNode> results;
+    try {
+      results = WriteBatch.run(engine, authorizer, identity, m.get("operations"), null, c.id());
+    } catch (WriteBatch.Refused e) {
+      ObjectNode o = batchResult(requestId);
+      o.put("code", "INVALID_MESSAGE");
+      o.put("error", e.getMessage());
+      c.send(Json.write(o));
+      return;
+    }
+    results.whenComplete(
+        (r, error) -> {
+          ObjectNode o = batchResult(requestId);
+          if (error != null) {
+            o.put("code", code(error));
+            o.put("error", message(error));
+          } else {
+            o.set("results", r);
+          }
+          c.send(Json.write(o));
+        });
+  }
+
+  private ObjectNode batchResult(@Nullable JsonNode requestId) {
+    ObjectNode o = Json.object();
+    o.put("type", "batch_result");
+    ObjectNode meta = o.putObject("metadata");
+    if (requestId != null && (requestId.isString() || requestId.isNumber())) {
+      meta.set("requestId", requestId);
+    }
+    o.put("timestamp", Timestamps.format(clock.getAsLong()));
+    return o;
   }
 
   private @Nullable String collection(Connection c, ObjectNode m) {

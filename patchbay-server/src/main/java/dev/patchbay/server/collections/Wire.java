@@ -43,6 +43,15 @@ final class Wire {
    * metadata.patch} false), so a receiver that replaces its copy never loses fields.
    */
   static ObjectNode syncLayerChange(CollectionRecord r, boolean conflict) {
+    return syncLayerChange(r, conflict, null);
+  }
+
+  /**
+   * The same, with the change id of the write that made this version ({@code metadata.changeId}): a
+   * device that sent the write over HTTP recognises its own change coming back.
+   */
+  static ObjectNode syncLayerChange(
+      CollectionRecord r, boolean conflict, @Nullable String changeId) {
     ObjectNode o = Json.object();
     o.put("type", r.deleted() ? "delete" : r.version() == 1 ? "insert" : "update");
     o.put("collection", r.collection());
@@ -57,6 +66,10 @@ final class Wire {
       meta.put("userId", r.updatedBy());
     }
     meta.put("patch", false);
+    meta.put("seq", r.seq()); // the feed position: a receiver knows whether it missed one
+    if (changeId != null) {
+      meta.put("changeId", changeId);
+    }
     if (conflict) {
       meta.put("conflict", true);
     }
