@@ -27,6 +27,7 @@ import dev.patchbay.server.spi.VersionUpdate;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -375,13 +376,7 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
         continue;
       }
       if (frame == null) { // encoded once for every subscriber
-        frame =
-            changesFrame(
-                "{\"jsonrpc\":\"2.0\",\"method\":\"changesCommitted\",\"params\":{\"docId\":"
-                    + Json.write(Json.NODES.stringNode(docId))
-                    + ",\"changes\":",
-                changes,
-                "}}");
+        frame = changesCommittedFrame(docId, changes);
       }
       c.send(frame);
       sent++;
@@ -390,6 +385,61 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
       metrics.fanout(System.nanoTime() - started);
       metrics.messageOut("changesCommitted", sent);
     }
+  }
+
+  /**
+   * Sends each subscriber one {@code changesCommitted} for the whole batch instead of one per
+   * commit: under load a batch holds many commits, so this divides the frames sent (and parsed by
+   * every client) by the batch size. A committer gets only the changes after its own last one: its
+   * answer, sent before this, already carried everything up to it (its catch-up and its own
+   * changes), so each connection still sees a gapless sequence of revisions. At most one distinct
+   * frame per committer plus one for everyone else is encoded, each from the changes' cached bytes.
+   */
+  @Override
+  public void batchCommitted(String docId, List<EngineListener.Committed> commits) {
+    if (commits.size() == 1) {
+      EngineListener.Committed only = commits.get(0);
+      changesCommitted(docId, only.changes(), only.originConnectionId());
+      return;
+    }
+    var subscribers = subscriptions.subscribers(docId);
+    if (subscribers.isEmpty()) {
+      return;
+    }
+    long started = System.nanoTime();
+    List<Change> all = new ArrayList<>();
+    Map<String, Integer> ownEnd = new HashMap<>(); // committer -> index after its last change
+    for (EngineListener.Committed c : commits) {
+      all.addAll(c.changes());
+      if (c.originConnectionId() != null) {
+        ownEnd.put(c.originConnectionId(), all.size());
+      }
+    }
+    Map<Integer, byte[]> frames = new HashMap<>(); // by the index of the first change carried
+    int sent = 0;
+    for (Connection c : subscribers) {
+      int from = ownEnd.getOrDefault(c.id(), 0);
+      if (from == all.size()) {
+        continue;
+      }
+      c.send(
+          frames.computeIfAbsent(
+              from, f -> changesCommittedFrame(docId, all.subList(f, all.size()))));
+      sent++;
+    }
+    if (sent > 0) {
+      metrics.fanout(System.nanoTime() - started);
+      metrics.messageOut("changesCommitted", sent);
+    }
+  }
+
+  private static byte[] changesCommittedFrame(String docId, List<Change> changes) {
+    return changesFrame(
+        "{\"jsonrpc\":\"2.0\",\"method\":\"changesCommitted\",\"params\":{\"docId\":"
+            + Json.write(Json.NODES.stringNode(docId))
+            + ",\"changes\":",
+        changes,
+        "}}");
   }
 
   @Override
