@@ -378,7 +378,7 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
       if (frame == null) { // encoded once for every subscriber
         frame = changesCommittedFrame(docId, changes);
       }
-      c.send(frame);
+      c.sendShared(frame);
       sent++;
     }
     if (sent > 0) {
@@ -393,7 +393,8 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
    * every client) by the batch size. A committer gets only the changes after its own last one: its
    * answer, sent before this, already carried everything up to it (its catch-up and its own
    * changes), so each connection still sees a gapless sequence of revisions. At most one distinct
-   * frame per committer plus one for everyone else is encoded, each from the changes' cached bytes.
+   * frame per committer plus one shared by everyone else is encoded, each from the changes' cached
+   * bytes.
    */
   @Override
   public void batchCommitted(String docId, List<EngineListener.Committed> commits) {
@@ -415,17 +416,26 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
         ownEnd.put(c.originConnectionId(), all.size());
       }
     }
-    Map<Integer, byte[]> frames = new HashMap<>(); // by the index of the first change carried
+    byte[] everything = null; // for everyone who committed nothing in the batch
+    List<Connection> committers = new ArrayList<>(ownEnd.size());
     int sent = 0;
     for (Connection c : subscribers) {
-      int from = ownEnd.getOrDefault(c.id(), 0);
-      if (from == all.size()) {
+      if (ownEnd.containsKey(c.id())) {
+        committers.add(c);
         continue;
       }
-      c.send(
-          frames.computeIfAbsent(
-              from, f -> changesCommittedFrame(docId, all.subList(f, all.size()))));
+      if (everything == null) {
+        everything = changesCommittedFrame(docId, all);
+      }
+      c.sendShared(everything);
       sent++;
+    }
+    for (Connection c : committers) {
+      int from = ownEnd.get(c.id());
+      if (from < all.size()) {
+        c.send(changesCommittedFrame(docId, all.subList(from, all.size())));
+        sent++;
+      }
     }
     if (sent > 0) {
       metrics.fanout(System.nanoTime() - started);
@@ -455,7 +465,7 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
     int sent = 0;
     for (Connection c : subscriptions.subscribers(docId)) {
       if (!c.id().equals(originId)) {
-        c.send(frame);
+        c.sendShared(frame);
         sent++;
       }
     }
