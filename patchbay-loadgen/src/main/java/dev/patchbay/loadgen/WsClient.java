@@ -1,6 +1,5 @@
 package dev.patchbay.loadgen;
 
-import dev.patchbay.core.json.Json;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
@@ -224,7 +223,7 @@ final class WsClient {
     protected void channelRead0(ChannelHandlerContext ctx, TextWebSocketFrame frame) {
       long now = System.nanoTime();
       byte[] bytes = ByteBufUtil.getBytes(frame.content());
-      client.dispatch(Json.MAPPER.readTree(bytes), now);
+      client.dispatch(Skim.read(bytes), now);
     }
 
     @Override

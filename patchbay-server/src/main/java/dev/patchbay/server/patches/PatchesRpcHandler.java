@@ -27,7 +27,7 @@ import dev.patchbay.server.spi.VersionUpdate;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -390,11 +390,12 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
   /**
    * Sends each subscriber one {@code changesCommitted} for the whole batch instead of one per
    * commit: under load a batch holds many commits, so this divides the frames sent (and parsed by
-   * every client) by the batch size. A committer gets only the changes after its own last one: its
-   * answer, sent before this, already carried everything up to it (its catch-up and its own
-   * changes), so each connection still sees a gapless sequence of revisions. At most one distinct
-   * frame per committer plus one shared by everyone else is encoded, each from the changes' cached
-   * bytes.
+   * every client) by the batch size. As with one notification per commit, no connection is sent its
+   * own changes: a committer gets the batch without them. Those of its changes' predecessors its
+   * answer already carried arrive again here, as stale changes a client skips (rev at or below its
+   * committed revision), so a client that counts only notifications still sees every change of
+   * another connection. The frame of everyone who committed nothing in the batch is encoded once
+   * and shared; each committer's is assembled from the changes' cached bytes.
    */
   @Override
   public void batchCommitted(String docId, List<EngineListener.Committed> commits) {
@@ -409,18 +410,18 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
     }
     long started = System.nanoTime();
     List<Change> all = new ArrayList<>();
-    Map<String, Integer> ownEnd = new HashMap<>(); // committer -> index after its last change
+    Set<String> origins = new HashSet<>();
     for (EngineListener.Committed c : commits) {
       all.addAll(c.changes());
       if (c.originConnectionId() != null) {
-        ownEnd.put(c.originConnectionId(), all.size());
+        origins.add(c.originConnectionId());
       }
     }
-    byte[] everything = null; // for everyone who committed nothing in the batch
-    List<Connection> committers = new ArrayList<>(ownEnd.size());
+    byte[] everything = null;
+    List<Connection> committers = new ArrayList<>(origins.size());
     int sent = 0;
     for (Connection c : subscribers) {
-      if (ownEnd.containsKey(c.id())) {
+      if (origins.contains(c.id())) {
         committers.add(c);
         continue;
       }
@@ -431,9 +432,14 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
       sent++;
     }
     for (Connection c : committers) {
-      int from = ownEnd.get(c.id());
-      if (from < all.size()) {
-        c.send(changesCommittedFrame(docId, all.subList(from, all.size())));
+      List<Change> others = new ArrayList<>(all.size());
+      for (EngineListener.Committed commit : commits) {
+        if (!c.id().equals(commit.originConnectionId())) {
+          others.addAll(commit.changes());
+        }
+      }
+      if (!others.isEmpty()) {
+        c.send(changesCommittedFrame(docId, others));
         sent++;
       }
     }

@@ -21,10 +21,9 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Commits that queue behind a document's in-flight batch are settled as one batch, and each
- * subscriber hears of that batch in one {@code changesCommitted}: a committer only of the changes
- * after its own (its answer, sent first, carried the rest), everyone else of all of them. The
- * document's shard runs on an executor this test holds back, so the batch is formed
- * deterministically.
+ * subscriber hears of that batch in one {@code changesCommitted}: a committer of all but its own
+ * changes (after its answer), everyone else of all of them. The document's shard runs on an
+ * executor this test holds back, so the batch is formed deterministically.
  */
 class BatchNotificationTest {
   private static final String DOC = "batched";
@@ -54,7 +53,7 @@ class BatchNotificationTest {
   }
 
   @Test
-  void commitsQueuedTogether_eachSubscriberGetsOneNotificationWithoutWhatItsAnswerCarried()
+  void commitsQueuedTogether_eachSubscriberGetsOneNotificationWithoutItsOwnChanges()
       throws Exception {
     Recorder a = new Recorder("a");
     Recorder b = new Recorder("b");
@@ -80,7 +79,7 @@ class BatchNotificationTest {
 
     // x1 ran alone (rev 2); a1 and b1 queued behind its write and were settled together (3, 4).
     a.awaitFrames(3);
-    b.awaitFrames(2);
+    b.awaitFrames(3);
     watcher.awaitFrames(2);
     first.awaitFrames(2);
 
@@ -93,6 +92,8 @@ class BatchNotificationTest {
     assertThat(revs(b.frames.get(0).path("params").path("changes"))).containsExactly(2L);
     assertThat(b.frames.get(1).path("id").asInt()).isEqualTo(2);
     assertThat(revs(b.frames.get(1).path("result").path("changes"))).containsExactly(2L, 3L, 4L);
+    // a1 again, stale for b now: every change of another connection comes in a notification.
+    assertThat(revs(b.frames.get(2).path("params").path("changes"))).containsExactly(3L);
 
     assertThat(revs(watcher.frames.get(0).path("params").path("changes"))).containsExactly(2L);
     assertThat(revs(watcher.frames.get(1).path("params").path("changes"))).containsExactly(3L, 4L);
@@ -100,10 +101,10 @@ class BatchNotificationTest {
     assertThat(first.frames.get(0).path("id").asInt()).isEqualTo(2);
     assertThat(revs(first.frames.get(1).path("params").path("changes"))).containsExactly(3L, 4L);
 
-    // Nothing else arrives: b's own batch brought it nothing new.
+    // Nothing else arrives, and no connection was sent its own change.
     shard.submit(() -> {}).get(5, TimeUnit.SECONDS);
     assertThat(a.frames).hasSize(3);
-    assertThat(b.frames).hasSize(2);
+    assertThat(b.frames).hasSize(3);
     assertThat(watcher.frames).hasSize(2);
     assertThat(first.frames).hasSize(2);
   }
