@@ -257,6 +257,16 @@ final class ServeCommand implements Callable<Integer> {
               + " ${DEFAULT-VALUE}).")
   int tombstoneRetentionDays;
 
+  @Option(
+      names = "--warm-up",
+      arity = "1",
+      defaultValue = "${env:PATCHBAY_WARM_UP:-true}",
+      description =
+          "Before serving, run commits and a cold document open on a throw-away SQLite file, so"
+              + " the first clients of a restarted server are not slowed by cold code; about a"
+              + " second of start-up (env PATCHBAY_WARM_UP, default ${DEFAULT-VALUE}).")
+  boolean warmUp;
+
   @Override
   public Integer call() {
     ServerConfig config;
@@ -292,6 +302,9 @@ final class ServeCommand implements Callable<Integer> {
               .tombstoneRetention(Duration.ofDays(tombstoneRetentionDays))
               .build();
       docStore = openStore(config);
+      if (warmUp) {
+        dev.patchbay.store.sqlite.WarmUp.run(Duration.ofSeconds(5));
+      }
     } catch (PatchbayException | IllegalArgumentException e) {
       System.err.println("patchbay: " + e.getMessage());
       return 2;

@@ -23,6 +23,10 @@ final class ServerHost {
     String store = args[0];
     Path dir = Path.of(args[1]);
     int maxConnections = Integer.parseInt(args[2]);
+    // As `patchbay serve` does by default; -Dpatchbay.warmUp=false measures a server without it.
+    if (Boolean.parseBoolean(System.getProperty("patchbay.warmUp", "true"))) {
+      dev.patchbay.store.sqlite.WarmUp.run(java.time.Duration.ofSeconds(5));
+    }
     PatchbayServer server =
         PatchbayServer.start(
             Target.benchConfig(store, dir, maxConnections), Target.openStore(store, dir));

@@ -812,6 +812,9 @@ public final class Engine implements AutoCloseable {
   private void finishBatch(Shard shard, OtDoc doc, List<Submitted> submitted) {
     boolean failed = false;
     List<PendingCommit> retry = new ArrayList<>();
+    // Subscribers hear of the batch after every committer has its answer, so one notification per
+    // subscriber can carry the whole batch (see EngineListener.batchCommitted).
+    List<EngineListener.Committed> notify = new ArrayList<>(submitted.size());
     for (Submitted item : submitted) {
       Prepared p = item.prepared();
       PendingCommit pc = p.pc();
@@ -823,7 +826,7 @@ public final class Engine implements AutoCloseable {
         List<CompletableFuture<?>> versionWrites = List.of();
         if (!p.committed().isEmpty()) {
           doc.durableRev = p.committed().get(p.committed().size() - 1).rev();
-          listener.changesCommitted(doc.id, p.committed(), pc.originId);
+          notify.add(new EngineListener.Committed(p.committed(), pc.originId));
           if (p.offline()) {
             versionWrites =
                 offlineSessionVersions(doc, p.committed(), p.batchId(), p.sessionOrigin());
@@ -869,6 +872,9 @@ public final class Engine implements AutoCloseable {
         continue;
       }
       retry.add(pc);
+    }
+    if (!notify.isEmpty()) {
+      listener.batchCommitted(doc.id, notify);
     }
     for (int i = retry.size() - 1; i >= 0; i--) {
       doc.commitQueue.addFirst(retry.get(i));

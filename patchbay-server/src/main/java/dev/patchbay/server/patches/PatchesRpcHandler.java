@@ -27,6 +27,7 @@ import dev.patchbay.server.spi.VersionUpdate;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -375,21 +376,86 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
         continue;
       }
       if (frame == null) { // encoded once for every subscriber
-        frame =
-            changesFrame(
-                "{\"jsonrpc\":\"2.0\",\"method\":\"changesCommitted\",\"params\":{\"docId\":"
-                    + Json.write(Json.NODES.stringNode(docId))
-                    + ",\"changes\":",
-                changes,
-                "}}");
+        frame = changesCommittedFrame(docId, changes);
       }
-      c.send(frame);
+      c.sendShared(frame);
       sent++;
     }
     if (sent > 0) {
       metrics.fanout(System.nanoTime() - started);
       metrics.messageOut("changesCommitted", sent);
     }
+  }
+
+  /**
+   * Sends each subscriber one {@code changesCommitted} for the whole batch instead of one per
+   * commit: under load a batch holds many commits, so this divides the frames sent (and parsed by
+   * every client) by the batch size. As with one notification per commit, no connection is sent its
+   * own changes: a committer gets the batch without them. Those of its changes' predecessors its
+   * answer already carried arrive again here, as stale changes a client skips (rev at or below its
+   * committed revision), so a client that counts only notifications still sees every change of
+   * another connection. The frame of everyone who committed nothing in the batch is encoded once
+   * and shared; each committer's is assembled from the changes' cached bytes.
+   */
+  @Override
+  public void batchCommitted(String docId, List<EngineListener.Committed> commits) {
+    if (commits.size() == 1) {
+      EngineListener.Committed only = commits.get(0);
+      changesCommitted(docId, only.changes(), only.originConnectionId());
+      return;
+    }
+    var subscribers = subscriptions.subscribers(docId);
+    if (subscribers.isEmpty()) {
+      return;
+    }
+    long started = System.nanoTime();
+    List<Change> all = new ArrayList<>();
+    Set<String> origins = new HashSet<>();
+    for (EngineListener.Committed c : commits) {
+      all.addAll(c.changes());
+      if (c.originConnectionId() != null) {
+        origins.add(c.originConnectionId());
+      }
+    }
+    byte[] everything = null;
+    List<Connection> committers = new ArrayList<>(origins.size());
+    int sent = 0;
+    for (Connection c : subscribers) {
+      if (origins.contains(c.id())) {
+        committers.add(c);
+        continue;
+      }
+      if (everything == null) {
+        everything = changesCommittedFrame(docId, all);
+      }
+      c.sendShared(everything);
+      sent++;
+    }
+    for (Connection c : committers) {
+      List<Change> others = new ArrayList<>(all.size());
+      for (EngineListener.Committed commit : commits) {
+        if (!c.id().equals(commit.originConnectionId())) {
+          others.addAll(commit.changes());
+        }
+      }
+      if (!others.isEmpty()) {
+        c.send(changesCommittedFrame(docId, others));
+        sent++;
+      }
+    }
+    if (sent > 0) {
+      metrics.fanout(System.nanoTime() - started);
+      metrics.messageOut("changesCommitted", sent);
+    }
+  }
+
+  private static byte[] changesCommittedFrame(String docId, List<Change> changes) {
+    return changesFrame(
+        "{\"jsonrpc\":\"2.0\",\"method\":\"changesCommitted\",\"params\":{\"docId\":"
+            + Json.write(Json.NODES.stringNode(docId))
+            + ",\"changes\":",
+        changes,
+        "}}");
   }
 
   @Override
@@ -405,7 +471,7 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
     int sent = 0;
     for (Connection c : subscriptions.subscribers(docId)) {
       if (!c.id().equals(originId)) {
-        c.send(frame);
+        c.sendShared(frame);
         sent++;
       }
     }

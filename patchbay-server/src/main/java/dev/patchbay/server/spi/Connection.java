@@ -23,6 +23,15 @@ public interface Connection {
    */
   void send(byte[] utf8Text);
 
+  /**
+   * Queues a message as {@link #send(byte[])} does, for fan-out: the caller hands the same array to
+   * many connections one after another on one thread, so a transport may encode it once for all of
+   * them. The default is {@link #send(byte[])}.
+   */
+  default void sendShared(byte[] utf8Text) {
+    send(utf8Text);
+  }
+
   /** Returns whether the connection can take more messages without growing its buffer. */
   boolean isWritable();
 

@@ -45,6 +45,8 @@ final class NettyConnection implements Connection {
   private final AtomicBoolean closing = new AtomicBoolean();
   private final Identity identity;
   private final @Nullable AuthResult upgradeAuth;
+  // Whether the client offered permessage-deflate (then assumed on: only the shared path asks).
+  private final boolean compressing;
 
   NettyConnection(
       String id,
@@ -52,7 +54,7 @@ final class NettyConnection implements Connection {
       long maxOutboundBytes,
       PatchbayMetrics metrics,
       Identity identity) {
-    this(id, channel, maxOutboundBytes, metrics, identity, AuthResult.accept(identity));
+    this(id, channel, maxOutboundBytes, metrics, identity, AuthResult.accept(identity), true);
   }
 
   NettyConnection(
@@ -61,8 +63,10 @@ final class NettyConnection implements Connection {
       long maxOutboundBytes,
       PatchbayMetrics metrics,
       Identity identity,
-      @Nullable AuthResult upgradeAuth) {
+      @Nullable AuthResult upgradeAuth,
+      boolean compressing) {
     this.upgradeAuth = upgradeAuth;
+    this.compressing = compressing;
     this.id = id;
     this.channel = channel;
     this.maxOutboundBytes = maxOutboundBytes;
@@ -100,11 +104,30 @@ final class NettyConnection implements Connection {
     }
   }
 
+  /**
+   * Writes the frame encoded once for all subscribers ({@link SharedFrames}), unless this client
+   * negotiated permessage-deflate and the message is large enough to be deflated for it.
+   */
+  @Override
+  public void sendShared(byte[] utf8Text) {
+    if (compressing && utf8Text.length >= Compression.MIN_COMPRESSED_BYTES) {
+      send(utf8Text);
+    } else if (channel.isActive() && !closing.get()) {
+      write(SharedFrames.frameOf(utf8Text, channel.alloc()), utf8Text.length);
+    }
+  }
+
   private void write(ByteBuf content) {
-    int size = content.readableBytes();
+    write(new TextWebSocketFrame(content), content.readableBytes());
+  }
+
+  /**
+   * Queues {@code message} (a frame, or an encoded frame's bytes) of {@code size} payload bytes.
+   */
+  private void write(Object message, int size) {
     if (pendingBytes.addAndGet(size) > maxOutboundBytes) {
       pendingBytes.addAndGet(-size);
-      content.release();
+      io.netty.util.ReferenceCountUtil.release(message);
       if (!closing.get()) {
         metrics.closedByServer("slow-consumer");
         log.info(
@@ -116,9 +139,7 @@ final class NettyConnection implements Connection {
       }
       return;
     }
-    channel
-        .writeAndFlush(new TextWebSocketFrame(content))
-        .addListener(f -> pendingBytes.addAndGet(-size));
+    channel.writeAndFlush(message).addListener(f -> pendingBytes.addAndGet(-size));
   }
 
   /** Returns the bytes queued for this client that the kernel has not taken yet. */

@@ -88,6 +88,17 @@ final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
   }
 
   /** The reader-idle check period: the finest of the three liveness settings it serves. */
+  /**
+   * Whether the client offered permessage-deflate, so the server may deflate its large messages; an
+   * offer the server declined only makes fan-out take the per-connection path.
+   */
+  static boolean offersDeflate(io.netty.handler.codec.http.HttpHeaders headers) {
+    String offered =
+        headers.get(io.netty.handler.codec.http.HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS);
+    return offered != null
+        && offered.toLowerCase(java.util.Locale.ROOT).contains("permessage-deflate");
+  }
+
   static long idleCheckMillis(NettyTransport.Settings settings) {
     return Math.max(
         10,
@@ -124,7 +135,8 @@ final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
               settings.maxOutboundBytes(),
               metrics,
               identity,
-              upgradeAuth);
+              upgradeAuth,
+              offersDeflate(handshake.requestHeaders()));
       connection = c;
       bucket =
           new TokenBucket(settings.messagesPerSecond(), settings.messageBurst(), System.nanoTime());
