@@ -1,12 +1,15 @@
 package dev.patchbay.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.patchbay.client.ConnectionState;
 import dev.patchbay.client.Patches;
 import dev.patchbay.client.PatchesDoc;
 import dev.patchbay.client.PatchesSync;
 import dev.patchbay.core.json.Json;
+import dev.patchbay.core.ot.Change;
 import dev.patchbay.store.sqlite.client.SqliteClientStores;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,10 +29,15 @@ import tools.jackson.databind.JsonNode;
  * Java clients as separate processes against {@code patchbay serve} as a separate process, over
  * real sockets: two clients edit one document at the same time and converge; then one of them makes
  * 100 edits with the server unreachable, is killed (the JVM halts without closing its store),
- * starts again, reconnects, and both converge on the server's state with every edit in it.
+ * starts again, reconnects, and both converge on the server's state with every edit in it. And a
+ * delete: one client deletes a document while the other is offline with unsent edits; on
+ * reconnecting, the other gets them back through {@code onRemoteDocDeleted}, and the server answers
+ * 410 for the document, also after a restart.
  */
 class ClientProcessEndToEndTest {
   private static final String DOC = "e2e/shared";
+  private static final String DOOMED = "e2e/doomed";
+  private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
   @Test
   void concurrentEdits_thenOfflineEditsAcrossAKilledProcess_allConverge(@TempDir Path tmp)
@@ -87,6 +96,113 @@ class ClientProcessEndToEndTest {
       server.process.destroy();
       server.process.waitFor(20, TimeUnit.SECONDS);
     }
+  }
+
+  @Test
+  void remoteDelete_whileTheOtherClientIsOfflineWithEdits_handsThemToOnRemoteDocDeleted(
+      @TempDir Path tmp) throws Exception {
+    ServerProcess server = ServerProcess.start(tmp.resolve("server"));
+    Patches patchesA = Patches.create(SqliteClientStores.open(tmp.resolve("a")));
+    Patches patchesB = Patches.create(SqliteClientStores.open(tmp.resolve("b")));
+    PatchesSync syncA = PatchesSync.builder(patchesA, server.uri).build();
+    PatchesSync syncB = PatchesSync.builder(patchesB, server.uri).build();
+    try {
+      syncA.connect().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      syncB.connect().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      List<String> deletedAtA = new CopyOnWriteArrayList<>();
+      syncA.onRemoteDocDeleted((id, pending) -> deletedAtA.add(id));
+      List<String> deletedAtB = new CopyOnWriteArrayList<>();
+      CompletableFuture<List<Change>> handedToB = new CompletableFuture<>();
+      syncB.onRemoteDocDeleted(
+          (id, pending) -> {
+            deletedAtB.add(id);
+            handedToB.complete(pending);
+          });
+
+      // 1. Both edit the document and converge.
+      PatchesDoc a = patchesA.openDoc(DOOMED);
+      a.change(p -> p.add("/title", "draft").insertText("/body", 0, "hello").add("/n", 0));
+      await().atMost(TIMEOUT).until(() -> !a.hasPending());
+      PatchesDoc b = patchesB.openDoc(DOOMED);
+      b.change(p -> p.increment("/n", 1));
+      await()
+          .atMost(TIMEOUT)
+          .until(
+              () ->
+                  !a.hasPending()
+                      && !b.hasPending()
+                      && a.committedRev() == 2
+                      && b.committedRev() == 2
+                      && Json.equal(a.state(), b.state()));
+
+      // 2. B goes offline and keeps editing: five changes nobody else has seen.
+      syncB.disconnect();
+      await().atMost(TIMEOUT).until(() -> syncB.connectionState() == ConnectionState.DISCONNECTED);
+      for (int i = 0; i < 5; i++) {
+        int k = i;
+        b.change(p -> p.replace("/title", "b" + k).insertText("/body", 0, "x").increment("/n", 1));
+      }
+      List<Change> unsent = b.pendingChanges();
+      assertThat(unsent).hasSize(5);
+
+      // 3. A deletes it; the server confirms and refuses the document from now on.
+      syncA.deleteDoc(DOOMED).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      assertThat(patchesA.pendingDeletes()).isEmpty();
+      assertGone(server);
+
+      // 4. B reconnects and gets its unsent changes back, as they were, exactly once.
+      syncB.connect().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      List<Change> handed = handedToB.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      assertThat(handed).containsExactlyElementsOf(unsent); // ids, ops, revs, batch ids
+      assertThat(handed).extracting(Change::id).containsExactlyElementsOf(ids(unsent));
+      assertThat(handed.get(4).ops()).isEqualTo(unsent.get(4).ops());
+      assertThat(patchesB.trackedDocs()).doesNotContain(DOOMED);
+      assertThat(patchesB.store().loadDoc(DOOMED)).isNull(); // nor in its SQLite file
+      assertThatThrownBy(() -> b.change(p -> p.increment("/n", 1)))
+          .isInstanceOf(IllegalStateException.class);
+      // A round trip on another document after the reconnect: a second report (the subscribe's
+      // docDeleted notification and the 410 answer to B's flush both signal the delete) would
+      // have had its chance by now. A deleted the document itself, so it hears nothing.
+      PatchesDoc other = patchesB.openDoc("e2e/other");
+      other.change(p -> p.add("/v", 1));
+      await().atMost(TIMEOUT).until(() -> !other.hasPending() && other.committedRev() == 1);
+      assertThat(deletedAtB).containsExactly(DOOMED);
+      assertThat(deletedAtA).isEmpty();
+
+      // 5. B's edits never reached the server, and the delete survives a server restart.
+      assertGone(server);
+      server.process.destroy();
+      assertThat(server.process.waitFor(20, TimeUnit.SECONDS)).isTrue();
+      server = ServerProcess.start(tmp.resolve("server"));
+      assertGone(server);
+    } finally {
+      syncA.close();
+      syncB.close();
+      patchesA.close();
+      patchesB.close();
+      server.process.destroy();
+      server.process.waitFor(20, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
+   * The server answers 410 (deleted, a tombstone) for the document to getDoc and getChangesSince.
+   */
+  private static void assertGone(ServerProcess server) {
+    try (var client = new dev.patchbay.server.TestClient(server.uri)) {
+      JsonNode getDoc = client.call("getDoc", Json.NODES.stringNode(DOOMED));
+      JsonNode since =
+          client.call("getChangesSince", Json.NODES.stringNode(DOOMED), Json.NODES.numberNode(0));
+      for (JsonNode answer : List.of(getDoc, since)) {
+        assertThat(answer.has("result")).as("%s", answer).isFalse();
+        assertThat(answer.path("error").path("code").asInt()).as("%s", answer).isEqualTo(410);
+        assertThat(answer.path("error").path("data").path("docId").asString()).isEqualTo(DOOMED);
+      }
+    }
+  }
+
+  private static List<String> ids(List<Change> changes) {
+    return changes.stream().map(Change::id).toList();
   }
 
   /** Runs a {@link ClientProcess} job to its end and returns what it printed. */
