@@ -63,6 +63,7 @@ import tools.jackson.databind.node.ArrayNode;
  */
 public final class PatchesSync implements AutoCloseable {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PatchesSync.class);
+  private static final java.time.Duration CLOSE_WAIT = java.time.Duration.ofSeconds(5);
 
   /** The bound of the default transport's send queue, in messages. */
   static final int MAX_QUEUED_MESSAGES = 1024;
@@ -74,6 +75,7 @@ public final class PatchesSync implements AutoCloseable {
   private final Scheduler scheduler;
   private final Executor executor;
   private final @Nullable ExecutorService ownedExecutor;
+  private volatile @Nullable Thread syncThread; // the owned executor's thread, once started
   private final @Nullable ExecutorScheduler ownedScheduler;
   private final ReconnectPolicy reconnectPolicy;
   private final Duration connectTimeout;
@@ -142,7 +144,14 @@ public final class PatchesSync implements AutoCloseable {
       this.executor = b.executor;
       this.ownedExecutor = null;
     } else {
-      this.ownedExecutor = Executors.newSingleThreadExecutor(new NamedThreads("sync"));
+      NamedThreads names = new NamedThreads("sync");
+      this.ownedExecutor =
+          Executors.newSingleThreadExecutor(
+              r -> {
+                Thread t = names.newThread(r);
+                syncThread = t;
+                return t;
+              });
       this.executor = ownedExecutor;
     }
     this.reconnectPolicy = b.reconnectPolicy;
@@ -345,6 +354,18 @@ public final class PatchesSync implements AutoCloseable {
     disconnect();
     if (ownedExecutor != null) {
       ownedExecutor.shutdown();
+      // Let the queued work (the disconnect above) finish before the caller goes on to close the
+      // store it uses; bounded, and never from the sync thread itself, which would wait for itself.
+      if (Thread.currentThread() != syncThread) {
+        try {
+          if (!ownedExecutor.awaitTermination(
+              CLOSE_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            LOG.warn("sync thread still busy {} after close; not waiting longer", CLOSE_WAIT);
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
     }
     if (ownedScheduler != null) {
       ownedScheduler.close();

@@ -149,6 +149,17 @@ class PatchesSyncEndToEndTest {
   }
 
   @Test
+  void close_returnsAfterItsQueuedDisconnectRan_soTheStoreCanBeClosedNext() throws Exception {
+    for (int i = 0; i < 20; i++) { // the race this guards against lost about half the time
+      Client a = client();
+      a.sync().connect().get(10, TimeUnit.SECONDS);
+      a.sync().close();
+      assertThat(a.sync().connectionState()).isEqualTo(ConnectionState.DISCONNECTED);
+      a.patches().close();
+    }
+  }
+
+  @Test
   void editsWhileDisconnected_areSentOnReconnect_andConverge() throws Exception {
     Client a = client();
     Client b = client();
