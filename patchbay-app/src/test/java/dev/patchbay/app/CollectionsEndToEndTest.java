@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.patchbay.collections.client.CollectionsClient;
 import dev.patchbay.collections.client.Conflict;
+import dev.patchbay.collections.client.ConflictResolvers;
 import dev.patchbay.collections.client.ConflictStrategy;
 import dev.patchbay.collections.client.RealtimeState;
 import dev.patchbay.collections.client.RecordCollection;
@@ -40,8 +41,12 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -323,11 +328,103 @@ class CollectionsEndToEndTest {
     assertThat(ra.status("n1")).isEqualTo(SyncStatus.SYNCED);
   }
 
+  /**
+   * Rounds of random saves, patches and deletes of a few shared records on three devices with their
+   * own clocks (ties included), each round followed by syncing all at once, so that changes overlap
+   * and conflicts meet in pulls and in push answers alike. Whatever each device decides, all must
+   * end with the server's records.
+   */
+  @ParameterizedTest
+  @CsvSource({
+    "lww-fuzz, LAST_WRITE_WINS LAST_WRITE_WINS LAST_WRITE_WINS",
+    "lww-mixed-fuzz, LAST_WRITE_WINS CLIENT_WINS SERVER_WINS",
+    "sw-fuzz, SERVER_WINS SERVER_WINS LAST_WRITE_WINS",
+    "rj-fuzz, CLIENT_WINS LAST_WRITE_WINS CUSTOM"
+  })
+  void randomOverlappingEdits_eachRuleAndStrategyMix_everyDeviceConverges(
+      String c, String strategies) throws Exception {
+    List<ManualClock> clocks = clocks(3);
+    List<CollectionsClient> ds = new ArrayList<>();
+    String[] names = strategies.split(" ");
+    for (int k = 0; k < 3; k++) {
+      CollectionsClient.Builder b = device(c + "-" + k, c).clock(clocks.get(k));
+      ConflictStrategy strategy = ConflictStrategy.valueOf(names[k]);
+      ds.add(
+          open(
+              strategy == ConflictStrategy.CUSTOM
+                  ? b.conflictResolver(ConflictResolvers.deepMerge())
+                  : b.conflictStrategy(strategy)));
+    }
+    Random random = new Random(SEED ^ c.hashCode());
+    for (int round = 0; round < 4; round++) {
+      for (int k = 0; k < 3; k++) {
+        RecordCollection rc = ds.get(k).collection(c);
+        for (int op = 0; op < 4; op++) {
+          clocks.get(k).advance(Duration.ofMillis(random.nextInt(3) * 500L));
+          String id = "f" + random.nextInt(6);
+          int kind = random.nextInt(3);
+          if (kind == 1 && rc.get(id) != null) {
+            rc.update(id, Json.object().put("f" + random.nextInt(3), random.nextInt(100)));
+          } else if (kind == 2) {
+            rc.delete(id);
+          } else {
+            rc.save(Json.object().put("by", k).put("n", random.nextInt(100)), id);
+          }
+        }
+      }
+      syncAll(ds);
+    }
+    syncAllUntilQuiet(ds);
+    assertConverged(c, ds);
+  }
+
   private static void conflict(Conflict k, String remoteBody, long remoteVersion) {
     assertThat(k.recordId()).isEqualTo("n1");
     assertThat(k.local().path("body").asString()).isEqualTo("from b");
     assertThat(k.remote().path("body").asString()).isEqualTo(remoteBody);
     assertThat(k.remoteVersion()).isEqualTo(remoteVersion);
+  }
+
+  /**
+   * The answer to a push is lost (the server applied the insert; the device saw a cut connection),
+   * with a patch of the same record queued behind it. The next sync must recognise the server's
+   * version as the device's own write and push the patch on top of it.
+   */
+  @Disabled(
+      "client bug (see the report of this branch): the pull before the push takes the device's own"
+          + " unacknowledged insert for a remote change; SERVER_WINS and a last-write-wins tie then"
+          + " drop the queued patch, MANUAL keeps a conflict of the device with itself")
+  @ParameterizedTest
+  @EnumSource(
+      value = ConflictStrategy.class,
+      names = {"SERVER_WINS", "LAST_WRITE_WINS", "MANUAL"})
+  void pushAnswerLost_laterPatchOfTheRecord_reachesEveryDevice(ConflictStrategy strategy)
+      throws Exception {
+    String c = "lost-answer-" + strategy.name().toLowerCase(java.util.Locale.ROOT);
+    try (TcpRelay relay = new TcpRelay(address(server))) {
+      // A clock that stands still: the insert and the patch share a millisecond, as they may.
+      CollectionsClient d =
+          open(
+              device(c, c)
+                  .baseUrl("http://127.0.0.1:" + relay.port())
+                  .clock(new ManualClock(t0.toEpochMilli()))
+                  .conflictStrategy(strategy));
+      RecordCollection rc = d.collection(c);
+      rc.save(Json.object().put("a", 1), "r");
+      rc.update("r", Json.object().put("b", 2));
+      java.util.concurrent.CountDownLatch lost = relay.loseNextAnswerTo("POST ");
+      assertThat(d.syncNow()).failsWithin(BOUND);
+      assertThat(lost.getCount()).isZero();
+      assertThat(serverState(c).get("r")).isEqualTo(Json.object().put("a", 1));
+
+      SyncResult again = sync(d);
+      CollectionsClient other = open(device(c + "-other", c));
+      sync(other);
+      assertThat(d.pendingConflicts()).as("conflicts kept").isEmpty();
+      assertThat(assertConverged(c, List.of(d, other)).get("r"))
+          .isEqualTo(Json.object().put("a", 1).put("b", 2));
+      assertThat(again.conflicts()).as("conflicts with its own write").isZero();
+    }
   }
 
   // ---- 3. realtime and polling together
@@ -428,6 +525,7 @@ class CollectionsEndToEndTest {
     CollectionsClient restarted = open(device("restart-child", c));
     int left = restarted.pendingCount();
     assertThat(left).isBetween(1, queued - killAt);
+    System.out.printf("killed after %d of %d operations: %d still queued%n", killAt, queued, left);
     for (int round = 0; round < 10 && restarted.pendingCount() > 0; round++) {
       sync(restarted);
     }
