@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -17,8 +18,11 @@ import tools.jackson.databind.node.ObjectNode;
  * URL DIR COLLECTION N} queues these operations in the outbox of the device in DIR, nothing pushed
  * yet: insert {@code r0…r(N-1)} as {@code {id, i}}, patch the first third with {@code patched:
  * true}, delete the last tenth. It prints {@code QUEUED <count>}, then flushes the outbox to the
- * server, printing {@code SYNCED <k>} each time the server has taken one more operation. The test
- * kills the process in the middle of that flush; should it get to the end, it prints {@code DONE}.
+ * server, printing {@code SYNCED <k>} each time the server has taken one more operation. From
+ * request SLOW_AFTER on, each request waits 20 ms first, like a slow network: the test kills the
+ * process when it reads {@code SYNCED <SLOW_AFTER>}, and the slow rest keeps the flush going for
+ * seconds, so the kill lands in the middle of it however late the test reads. Should the flush get
+ * to the end, it prints {@code DONE}.
  */
 final class CollectionDeviceProcess {
   private CollectionDeviceProcess() {}
@@ -44,6 +48,8 @@ final class CollectionDeviceProcess {
     Path dir = Path.of(args[2]);
     String collection = args[3];
     int n = Integer.parseInt(args[4]);
+    int slowAfter = Integer.parseInt(args[5]);
+    AtomicInteger requests = new AtomicInteger();
     CollectionsClient client =
         CollectionsClient.builder()
             .baseUrl(url)
@@ -51,6 +57,14 @@ final class CollectionDeviceProcess {
             .collections(collection)
             .autoSync(false)
             .requestTimeout(Duration.ofSeconds(10))
+            .tokenSupplier(
+                () -> {
+                  // Asked before every request, on the sync thread: the slow network.
+                  if (requests.incrementAndGet() > slowAfter) {
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+                  }
+                  return null;
+                })
             .build();
     RecordCollection records = client.collection(collection);
     List<ObjectNode> inserts = new ArrayList<>();
@@ -77,7 +91,7 @@ final class CollectionDeviceProcess {
             System.out.flush();
           }
         });
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     while (client.pendingCount() > 0 && System.nanoTime() < deadline) {
       client.syncNow().get(60, TimeUnit.SECONDS);
     }
