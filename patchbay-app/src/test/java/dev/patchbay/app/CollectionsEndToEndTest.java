@@ -211,7 +211,7 @@ class CollectionsEndToEndTest {
    * its own delete, and the save at 11 s then revives the record everywhere.
    */
   @Disabled(
-      "client bug (see the report of this branch): a local delete meeting an older remote"
+      "client bug (issue 8, multi-device tests): a local delete meeting an older remote"
           + " tombstone is dropped instead of pushed, so the tombstone keeps the older time")
   @Test
   void deleteSaveDelete_lastWriteWins_theLaterDeleteDecides() throws Exception {
@@ -426,13 +426,14 @@ class CollectionsEndToEndTest {
    * version as the device's own write and push the patch on top of it.
    */
   @Disabled(
-      "client bug (see the report of this branch): the pull before the push takes the device's own"
+      "client bug (issue 8, multi-device tests): the pull before the push takes the device's own"
           + " unacknowledged insert for a remote change; SERVER_WINS and a last-write-wins tie then"
-          + " drop the queued patch, MANUAL keeps a conflict of the device with itself")
+          + " drop the queued patch, MANUAL keeps a conflict of the device with itself, CLIENT_WINS"
+          + " re-pushes it as a conflict")
   @ParameterizedTest
   @EnumSource(
       value = ConflictStrategy.class,
-      names = {"SERVER_WINS", "LAST_WRITE_WINS", "MANUAL"})
+      names = {"SERVER_WINS", "LAST_WRITE_WINS", "MANUAL", "CLIENT_WINS"})
   void pushAnswerLost_laterPatchOfTheRecord_reachesEveryDevice(ConflictStrategy strategy)
       throws Exception {
     String c = "lost-answer-" + strategy.name().toLowerCase(java.util.Locale.ROOT);
