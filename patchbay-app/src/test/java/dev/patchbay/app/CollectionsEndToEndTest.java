@@ -41,7 +41,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -180,16 +179,12 @@ class CollectionsEndToEndTest {
       String id = ids.get(r);
       List<Integer> order = new ArrayList<>(List.of(0, 1, 2));
       Collections.shuffle(order, random);
-      boolean deletedBefore = false;
       for (int k = 0; k < 3; k++) {
         // Distinct times per record: device order.get(k) edits k seconds after the seed.
         int writer = order.get(k);
         clocks.get(writer).set(t0.plusSeconds(10 + k).plusMillis(r).toEpochMilli());
         RecordCollection rc = ds.get(writer).collection(c);
-        // At most one delete per record: a later delete meeting an earlier one's tombstone in a
-        // pull is dropped by the client (the disabled test below), and the outcome is then wrong.
-        boolean delete = random.nextInt(4) == 0 && !deletedBefore;
-        deletedBefore |= delete;
+        boolean delete = random.nextInt(4) == 0;
         if (delete) {
           rc.delete(id);
           expected.remove(id);
@@ -207,12 +202,9 @@ class CollectionsEndToEndTest {
   /**
    * Delete at 10 s, save at 11 s, delete at 12 s on three devices, synced in that order: under
    * last-write-wins the record must end deleted. The device deleting last pulls the first tombstone
-   * before pushing; both sides being deletes, it keeps the remote tombstone (time 10 s) and drops
-   * its own delete, and the save at 11 s then revives the record everywhere.
+   * before pushing; both sides being deletes, it must still push its own, later one, which moves
+   * the tombstone to 12 s, so that the save at 11 s loses to it instead of reviving the record.
    */
-  @Disabled(
-      "client bug (issue 8, multi-device tests): a local delete meeting an older remote"
-          + " tombstone is dropped instead of pushed, so the tombstone keeps the older time")
   @Test
   void deleteSaveDelete_lastWriteWins_theLaterDeleteDecides() throws Exception {
     String c = "lww-double-delete";
@@ -425,11 +417,6 @@ class CollectionsEndToEndTest {
    * with a patch of the same record queued behind it. The next sync must recognise the server's
    * version as the device's own write and push the patch on top of it.
    */
-  @Disabled(
-      "client bug (issue 8, multi-device tests): the pull before the push takes the device's own"
-          + " unacknowledged insert for a remote change; SERVER_WINS and a last-write-wins tie then"
-          + " drop the queued patch, MANUAL keeps a conflict of the device with itself, CLIENT_WINS"
-          + " re-pushes it as a conflict")
   @ParameterizedTest
   @EnumSource(
       value = ConflictStrategy.class,

@@ -285,7 +285,8 @@ final class CollectionEngine implements AutoCloseable {
                   ++seq,
                   d.updatedAt(),
                   d.deleted(),
-                  req.userId());
+                  req.userId(),
+                  req.changeId());
           overlay.put(req.recordId(), next);
           toWrite.add(next);
           committed.add(new Committed(req, next));
