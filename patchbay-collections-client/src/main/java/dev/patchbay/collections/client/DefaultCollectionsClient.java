@@ -212,8 +212,12 @@ final class DefaultCollectionsClient implements CollectionsClient {
       @Nullable String error) {
     SyncEvent event =
         new SyncEvent(type, collection, recordId, metadata, Instant.ofEpochMilli(now()), error);
-    metrics.record(event);
-    events.publish(event);
+    // Inside a store transaction, only once it has committed: an event reports durable state.
+    store.afterCommit(
+        () -> {
+          metrics.record(event);
+          events.publish(event);
+        });
   }
 
   @Override
