@@ -327,6 +327,8 @@ final class DefaultCollectionsClient implements CollectionsClient {
     int conflicts;
     int failed;
     boolean requeued;
+    // Patches answered 404: their record was deleted on the server after this device pulled it.
+    final Map<LocalStore.Op, HttpBackend.Answer> gone = new LinkedHashMap<>();
   }
 
   private SyncResult runOnce() {
@@ -826,15 +828,55 @@ final class DefaultCollectionsClient implements CollectionsClient {
   private void push(Run run) {
     if (!config.batchPush) {
       pushEach(run);
-      return;
-    }
-    Set<String> blocked = new HashSet<>();
-    while (true) {
-      List<LocalStore.Op> batch = nextBatch(blocked);
-      if (batch.isEmpty()) {
-        return;
+    } else {
+      Set<String> blocked = new HashSet<>();
+      while (true) {
+        List<LocalStore.Op> batch = nextBatch(blocked);
+        if (batch.isEmpty()) {
+          break;
+        }
+        pushBatch(batch, run, blocked);
       }
-      pushBatch(batch, run, blocked);
+    }
+    settleGone(run);
+  }
+
+  /**
+   * Patches the server answered 404 for: their record was deleted there between this device's pull
+   * and its push. That is a conflict with the server's tombstone, read here and settled by the
+   * strategy like one found in a pull (its outcome, if any, goes in the next pass). Only when the
+   * server has no record at all (never written, or its tombstone purged) is the 404 a refusal of
+   * the patch, counted towards {@code maxRetries}.
+   */
+  private void settleGone(Run run) {
+    Map<LocalStore.Op, HttpBackend.Answer> gone = new LinkedHashMap<>(run.gone);
+    run.gone.clear();
+    for (Map.Entry<LocalStore.Op, HttpBackend.Answer> e : gone.entrySet()) {
+      LocalStore.Op op = e.getKey();
+      HttpBackend.Answer answer = call(() -> backend.get(op.collection(), op.recordId()));
+      if (answer.status() != 200) {
+        refused(op, e.getValue(), run);
+        continue;
+      }
+      HttpBackend.Remote remote = HttpBackend.Remote.of(answer.body());
+      boolean settled =
+          store.transaction(
+              () -> {
+                LocalStore.Row row = store.row(op.collection(), op.recordId());
+                if (!store.hasOp(op.seq()) || row == null) {
+                  return true; // settled otherwise meanwhile (a change heard on the socket)
+                }
+                if (remote.version() == row.serverVersion()) {
+                  return false; // the version the patch was made on: a plain refusal
+                }
+                settle(row, remote, run);
+                return true;
+              });
+      if (settled) {
+        watchers.changed(op.collection());
+      } else {
+        refused(op, e.getValue(), run);
+      }
     }
   }
 
@@ -1140,6 +1182,10 @@ final class DefaultCollectionsClient implements CollectionsClient {
       watchers.changed(c);
       // A kept (manual) conflict holds the record's later changes too.
       return config.conflictStrategy != ConflictStrategy.MANUAL;
+    }
+    if (status == 404 && op.type() == OperationType.PATCH) {
+      run.gone.put(op, answer); // deleted on the server since the pull: settled after this pass
+      return false;
     }
     return refused(op, answer, run);
   }

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import tools.jackson.databind.JsonNode;
 
@@ -257,5 +258,104 @@ class ConflictEdgeCasesTest {
     assertThat(Instant.parse(tombstone.get("updatedAt").stringValue())).isEqualTo(clock.instant());
     assertThat(b.collection("todos").get("r")).isNull();
     assertThat(b.collection("todos").getAll()).isEmpty();
+  }
+
+  // ---- 3. a patch of a record deleted on the server
+
+  /**
+   * B pulled the record, A deleted it, then B patched it and pushes without pulling in between (a
+   * race between its pull and its push): the server answers the patch 404. That is a conflict with
+   * the server's tombstone, settled by B's strategy, not a refusal counted towards maxRetries.
+   */
+  @ParameterizedTest
+  @CsvSource({"LAST_WRITE_WINS,true", "CLIENT_WINS,true", "SERVER_WINS,false"})
+  void patchOfARecordDeletedOnTheServer_404_isAConflictWithTheTombstone(
+      ConflictStrategy strategy, boolean revived) throws IOException {
+    startServer(List.of());
+    DefaultCollectionsClient a = open(device("a"));
+    DefaultCollectionsClient b = open(device("b").conflictStrategy(strategy));
+    a.collection("todos").save(doc("{'text':'x','n':1}"), "r");
+    sync(a);
+    sync(b);
+    clock.advance(Duration.ofSeconds(1));
+    a.collection("todos").delete("r");
+    sync(a);
+    clock.advance(Duration.ofSeconds(1));
+    b.collection("todos").update("r", doc("{'n':2}"));
+
+    SyncResult pushed = b.pushOnlyForTest();
+    assertThat(pushed.failed()).as("refusals").isZero();
+    assertThat(pushed.conflicts()).isEqualTo(1);
+    assertThat(pushed.pending()).isZero();
+    assertThat(b.pendingOperations()).isEmpty();
+    sync(a);
+    JsonNode stored = serverRecord("r");
+    if (revived) {
+      assertThat(stored.get("data")).isEqualTo(doc("{'text':'x','n':2}"));
+      assertThat(stored.get("version").longValue()).isEqualTo(3);
+      assertThat(a.collection("todos").get("r")).isEqualTo(doc("{'text':'x','n':2}"));
+      assertThat(b.collection("todos").get("r")).isEqualTo(doc("{'text':'x','n':2}"));
+    } else {
+      assertThat(stored.get("deleted").booleanValue()).isTrue();
+      assertThat(stored.get("version").longValue()).isEqualTo(2);
+      assertThat(b.collection("todos").get("r")).isNull();
+    }
+  }
+
+  @Test
+  void patchOfARecordDeletedOnTheServer_manual_keepsTheConflictWithTheTombstone()
+      throws IOException {
+    startServer(List.of());
+    DefaultCollectionsClient a = open(device("a"));
+    DefaultCollectionsClient b = open(device("b").conflictStrategy(ConflictStrategy.MANUAL));
+    a.collection("todos").save(doc("{'text':'x'}"), "r");
+    sync(a);
+    sync(b);
+    a.collection("todos").delete("r");
+    sync(a);
+    b.collection("todos").update("r", doc("{'n':2}"));
+
+    SyncResult pushed = b.pushOnlyForTest();
+    assertThat(pushed.failed()).isZero();
+    assertThat(b.pendingConflicts())
+        .singleElement()
+        .satisfies(
+            k -> {
+              assertThat(k.remote()).isNull();
+              assertThat(k.local()).isEqualTo(doc("{'text':'x','n':2}"));
+              assertThat(k.remoteVersion()).isEqualTo(2);
+            });
+    assertThat(b.collection("todos").status("r")).isEqualTo(SyncStatus.CONFLICT);
+    b.collection("todos").resolveConflict("r", null);
+    sync(b);
+    assertThat(b.pendingCount()).isZero();
+    assertThat(b.collection("todos").get("r")).isNull();
+    assertThat(serverRecord("r").get("deleted").booleanValue()).isTrue();
+  }
+
+  @Test
+  void patchOfARecordWhoseTombstoneWasPurged_404_isStillARefusal() {
+    startServer(List.of());
+    DefaultCollectionsClient a = open(device("a"));
+    DefaultCollectionsClient b = open(device("b").maxRetries(1));
+    a.collection("todos").save(doc("{'text':'x'}"), "r");
+    sync(a);
+    sync(b);
+    a.collection("todos").delete("r");
+    sync(a);
+    assertThat(server.collections().purgeTombstones(Long.MAX_VALUE).join()).isEqualTo(1);
+    b.collection("todos").update("r", doc("{'n':2}"));
+
+    // No tombstone to settle against: the patch is refused and counted, as before.
+    SyncResult pushed = b.pushOnlyForTest();
+    assertThat(pushed.failed()).isEqualTo(1);
+    assertThat(pushed.conflicts()).isZero();
+    assertThat(b.pendingOperations())
+        .singleElement()
+        .satisfies(
+            op -> {
+              assertThat(op.status()).isEqualTo(OperationStatus.FAILED);
+              assertThat(op.lastError()).contains("404");
+            });
   }
 }
