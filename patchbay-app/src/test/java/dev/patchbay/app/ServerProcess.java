@@ -30,6 +30,14 @@ final class ServerProcess {
 
   /** Starts the server on a free port and waits until it listens. */
   static ServerProcess start(Path dataDir) throws IOException {
+    return start(dataDir, List.of());
+  }
+
+  /**
+   * Starts the server on a free port with {@code extraArgs} added to {@code patchbay serve} (e.g.
+   * {@code --collection-rule}) and waits until it listens.
+   */
+  static ServerProcess start(Path dataDir, List<String> extraArgs) throws IOException {
     Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
     List<String> command = new ArrayList<>();
     command.add(java.toString());
@@ -46,6 +54,7 @@ final class ServerProcess {
     command.add("1000000");
     command.add("--message-burst");
     command.add("1000000");
+    command.addAll(extraArgs);
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     BufferedReader out =
         new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
@@ -77,5 +86,20 @@ final class ServerProcess {
       }
     }
     throw new AssertionError("server exited before listening:\n" + seen);
+  }
+
+  /** The HTTP base of the server's routes (the same port as the WebSocket), without a slash. */
+  String httpBase() {
+    return "http://" + uri.getHost() + ":" + uri.getPort();
+  }
+
+  /** Stops the server as a service manager would (SIGTERM, so it closes its store) and waits. */
+  void stop() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError(
+          "the server did not stop within 30 s:\n" + String.join("\n", output));
+    }
   }
 }

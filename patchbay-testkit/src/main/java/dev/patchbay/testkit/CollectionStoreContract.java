@@ -121,7 +121,8 @@ public abstract class CollectionStoreContract {
             7,
             1_700_000_000_123L,
             false,
-            "alice");
+            "alice",
+            "change-1");
     CollectionRecord b = rec("c", "b", 1, 8);
     write("c", a, b);
     assertThat(store.getRecord("c", "a/ü 1")).isEqualTo(a);

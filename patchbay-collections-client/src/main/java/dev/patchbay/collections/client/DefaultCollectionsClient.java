@@ -212,8 +212,12 @@ final class DefaultCollectionsClient implements CollectionsClient {
       @Nullable String error) {
     SyncEvent event =
         new SyncEvent(type, collection, recordId, metadata, Instant.ofEpochMilli(now()), error);
-    metrics.record(event);
-    events.publish(event);
+    // Inside a store transaction, only once it has committed: an event reports durable state.
+    store.afterCommit(
+        () -> {
+          metrics.record(event);
+          events.publish(event);
+        });
   }
 
   @Override
@@ -323,6 +327,8 @@ final class DefaultCollectionsClient implements CollectionsClient {
     int conflicts;
     int failed;
     boolean requeued;
+    // Patches answered 404: their record was deleted on the server after this device pulled it.
+    final Map<LocalStore.Op, HttpBackend.Answer> gone = new LinkedHashMap<>();
   }
 
   private SyncResult runOnce() {
@@ -400,7 +406,10 @@ final class DefaultCollectionsClient implements CollectionsClient {
           () -> {
             for (HttpBackend.Remote r : page.records()) {
               seen.add(r.id());
-              if (r.deleted() || passes(r.data(), filter)) { // checked again, as SyncLayer does
+              LocalStore.Op own = ownWrite(collection, r);
+              if (own != null) {
+                acknowledge(own, r, run);
+              } else if (r.deleted() || passes(r.data(), filter)) { // checked again, as SyncLayer
                 applyRemote(collection, r, resetting, run);
               }
             }
@@ -443,6 +452,18 @@ final class DefaultCollectionsClient implements CollectionsClient {
       }
     }
     return true;
+  }
+
+  /**
+   * The queued entry that made this remote version, when its change id says so: a push the server
+   * applied but whose answer never arrived (a cut connection, a time-out, a crash). Its record's
+   * entries go one at a time, so it is the record's first; the remote version is exactly its
+   * outcome, and acknowledging it like the lost answer would have keeps the device from taking its
+   * own write for a remote change.
+   */
+  private LocalStore.@Nullable Op ownWrite(String c, HttpBackend.Remote r) throws SQLException {
+    String changeId = r.changeId();
+    return changeId == null || changeId.isEmpty() ? null : store.opByChangeId(c, r.id(), changeId);
   }
 
   private void applyRemote(String c, HttpBackend.Remote r, boolean reset, Run run)
@@ -629,7 +650,8 @@ final class DefaultCollectionsClient implements CollectionsClient {
               data instanceof ObjectNode o ? o : Json.object(),
               meta.path("version").asLong(1),
               Instant.parse(msg.path("timestamp").asString("")),
-              type.equals("delete"));
+              type.equals("delete"),
+              meta.path("changeId").isString() ? meta.path("changeId").stringValue() : null);
     } catch (RuntimeException e) {
       log.debug("realtime: unreadable change ({}), pulling instead", e.toString());
       pull[0] = true;
@@ -644,8 +666,7 @@ final class DefaultCollectionsClient implements CollectionsClient {
       pull[0] = true;
       return;
     }
-    String changeId = meta.path("changeId").asString("");
-    LocalStore.Op own = changeId.isEmpty() ? null : store.opByChangeId(c, id, changeId);
+    LocalStore.Op own = ownWrite(c, remote);
     Run run = new Run();
     if (own != null) {
       acknowledge(own, remote, run);
@@ -724,7 +745,11 @@ final class DefaultCollectionsClient implements CollectionsClient {
     detected.put("localVersion", local.serverVersion());
     detected.put("remoteVersion", remote.version());
     emit(SyncEventType.CONFLICT_DETECTED, c, id, detected, null);
-    if (config.conflictStrategy == ConflictStrategy.MANUAL) {
+    // Both sides delete: the record ends deleted whatever the strategy, only the tombstone's time
+    // is left to choose, and it must be the later delete's. Kept at the earlier one, a write made
+    // between the two would beat it by time on the server and revive the record after both.
+    boolean bothDeleted = local.deleted() && remote.deleted();
+    if (config.conflictStrategy == ConflictStrategy.MANUAL && !bothDeleted) {
       // Keep both sides for the app; the record's changes stay queued but are not pushed (push
       // skips records with a kept conflict) until resolveConflict replaces them.
       store.putConflict(
@@ -739,11 +764,15 @@ final class DefaultCollectionsClient implements CollectionsClient {
           now);
       return;
     }
-    Decision d = decide(local, remote);
+    Decision d =
+        bothDeleted
+            ? new Decision(
+                config.conflictStrategy == ConflictStrategy.SERVER_WINS || local.updatedAt() <= rt,
+                null)
+            : decide(local, remote);
     boolean remoteWins =
         d.remote()
-            || (d.merged() != null && !remote.deleted() && Json.equal(d.merged(), remote.data()))
-            || (d.merged() == null && local.deleted() && remote.deleted());
+            || (d.merged() != null && !remote.deleted() && Json.equal(d.merged(), remote.data()));
     log.debug(
         "conflict on {}/{}: local v{} vs remote v{}, {} wins",
         c,
@@ -776,7 +805,7 @@ final class DefaultCollectionsClient implements CollectionsClient {
     // The outcome is a new write over the server's version; its time is after both sides so that
     // a server settling a later race by time keeps it.
     long ts =
-        config.conflictStrategy == ConflictStrategy.LAST_WRITE_WINS
+        config.conflictStrategy == ConflictStrategy.LAST_WRITE_WINS || bothDeleted
             ? local.updatedAt()
             : Math.max(now, rt + 1);
     run.requeued = true;
@@ -799,15 +828,55 @@ final class DefaultCollectionsClient implements CollectionsClient {
   private void push(Run run) {
     if (!config.batchPush) {
       pushEach(run);
-      return;
-    }
-    Set<String> blocked = new HashSet<>();
-    while (true) {
-      List<LocalStore.Op> batch = nextBatch(blocked);
-      if (batch.isEmpty()) {
-        return;
+    } else {
+      Set<String> blocked = new HashSet<>();
+      while (true) {
+        List<LocalStore.Op> batch = nextBatch(blocked);
+        if (batch.isEmpty()) {
+          break;
+        }
+        pushBatch(batch, run, blocked);
       }
-      pushBatch(batch, run, blocked);
+    }
+    settleGone(run);
+  }
+
+  /**
+   * Patches the server answered 404 for: their record was deleted there between this device's pull
+   * and its push. That is a conflict with the server's tombstone, read here and settled by the
+   * strategy like one found in a pull (its outcome, if any, goes in the next pass). Only when the
+   * server has no record at all (never written, or its tombstone purged) is the 404 a refusal of
+   * the patch, counted towards {@code maxRetries}.
+   */
+  private void settleGone(Run run) {
+    Map<LocalStore.Op, HttpBackend.Answer> gone = new LinkedHashMap<>(run.gone);
+    run.gone.clear();
+    for (Map.Entry<LocalStore.Op, HttpBackend.Answer> e : gone.entrySet()) {
+      LocalStore.Op op = e.getKey();
+      HttpBackend.Answer answer = call(() -> backend.get(op.collection(), op.recordId()));
+      if (answer.status() != 200) {
+        refused(op, e.getValue(), run);
+        continue;
+      }
+      HttpBackend.Remote remote = HttpBackend.Remote.of(answer.body());
+      boolean settled =
+          store.transaction(
+              () -> {
+                LocalStore.Row row = store.row(op.collection(), op.recordId());
+                if (!store.hasOp(op.seq()) || row == null) {
+                  return true; // settled otherwise meanwhile (a change heard on the socket)
+                }
+                if (remote.version() == row.serverVersion()) {
+                  return false; // the version the patch was made on: a plain refusal
+                }
+                settle(row, remote, run);
+                return true;
+              });
+      if (settled) {
+        watchers.changed(op.collection());
+      } else {
+        refused(op, e.getValue(), run);
+      }
     }
   }
 
@@ -1113,6 +1182,10 @@ final class DefaultCollectionsClient implements CollectionsClient {
       watchers.changed(c);
       // A kept (manual) conflict holds the record's later changes too.
       return config.conflictStrategy != ConflictStrategy.MANUAL;
+    }
+    if (status == 404 && op.type() == OperationType.PATCH) {
+      run.gone.put(op, answer); // deleted on the server since the pull: settled after this pass
+      return false;
     }
     return refused(op, answer, run);
   }

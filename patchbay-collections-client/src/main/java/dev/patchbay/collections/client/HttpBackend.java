@@ -29,16 +29,27 @@ import tools.jackson.databind.node.ObjectNode;
  * arrives, whatever its status, is returned.
  */
 final class HttpBackend {
-  /** A server record as the wire carries it. */
-  record Remote(String id, ObjectNode data, long version, Instant updatedAt, boolean deleted) {
+  /**
+   * A server record as the wire carries it; {@code changeId} is the change id of the write that
+   * made this version, when the server says it (older servers do not).
+   */
+  record Remote(
+      String id,
+      ObjectNode data,
+      long version,
+      Instant updatedAt,
+      boolean deleted,
+      @Nullable String changeId) {
     static Remote of(JsonNode r) {
       JsonNode data = r.get("data");
+      JsonNode changeId = r.get("changeId");
       return new Remote(
           r.get("recordId").stringValue(),
           data != null && data.isObject() ? (ObjectNode) data : Json.object(),
           r.path("version").asLong(1),
           Instant.parse(r.get("updatedAt").stringValue()),
-          r.path("deleted").asBoolean(false));
+          r.path("deleted").asBoolean(false),
+          changeId != null && changeId.isString() ? changeId.stringValue() : null);
     }
   }
 

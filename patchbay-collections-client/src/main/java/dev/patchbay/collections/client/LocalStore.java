@@ -72,6 +72,7 @@ final class LocalStore implements AutoCloseable {
   private final AtRest crypto;
   private boolean closed;
   private int depth; // guarded by this: nesting of transaction()
+  private final List<Runnable> afterCommit = new ArrayList<>(); // guarded by this
 
   private LocalStore(Connection conn, AtRest crypto) {
     this.conn = conn;
@@ -161,9 +162,11 @@ final class LocalStore implements AutoCloseable {
       }
       conn.setAutoCommit(false);
       depth++;
+      boolean committed = false;
       try {
         T result = work.run();
         conn.commit();
+        committed = true;
         return result;
       } catch (SQLException | RuntimeException e) {
         conn.rollback();
@@ -171,10 +174,34 @@ final class LocalStore implements AutoCloseable {
       } finally {
         depth--;
         conn.setAutoCommit(true);
+        List<Runnable> after = List.copyOf(afterCommit);
+        afterCommit.clear();
+        if (committed) {
+          after.forEach(Runnable::run);
+        }
       }
     } catch (SQLException e) {
       throw failure(e);
     }
+  }
+
+  /**
+   * Runs {@code task} once the transaction this thread is in has committed, and never if it rolls
+   * back; at once when this thread is in none. What reports stored state (an operation synced, a
+   * conflict settled) must not be seen before that state is durable: a process killed in between
+   * would otherwise have said so and kept nothing. The task must not block (it runs holding the
+   * store's lock).
+   */
+  void afterCommit(Runnable task) {
+    if (Thread.holdsLock(this)) {
+      synchronized (this) {
+        if (depth > 0) {
+          afterCommit.add(task);
+          return;
+        }
+      }
+    }
+    task.run();
   }
 
   static PatchbayException failure(SQLException e) {

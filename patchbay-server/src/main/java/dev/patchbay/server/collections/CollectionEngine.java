@@ -285,7 +285,8 @@ final class CollectionEngine implements AutoCloseable {
                   ++seq,
                   d.updatedAt(),
                   d.deleted(),
-                  req.userId());
+                  req.userId(),
+                  req.changeId());
           overlay.put(req.recordId(), next);
           toWrite.add(next);
           committed.add(new Committed(req, next));
@@ -432,6 +433,11 @@ final class CollectionEngine implements AutoCloseable {
           return Decision.not(Result.NOT_FOUND);
         }
         if (current.deleted()) {
+          // Under LWW a later delete moves the tombstone's time forward: kept at the first delete's
+          // time, a write made between the two deletes would revive the record after both.
+          if (rule == ConflictRule.LWW && req.timestamp() != null && ts > current.updatedAt()) {
+            return new Decision(Result.APPLIED, Json.object(), ts, true);
+          }
           return Decision.not(Result.DUPLICATE);
         }
         long at = req.timestamp() != null ? ts : Math.max(now, current.updatedAt());

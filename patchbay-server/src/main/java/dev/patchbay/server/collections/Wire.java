@@ -11,7 +11,11 @@ import tools.jackson.databind.node.ObjectNode;
 final class Wire {
   private Wire() {}
 
-  /** A record as the HTTP pull answers it: {@code {recordId, data, updatedAt, version}}. */
+  /**
+   * A record as the HTTP pull answers it: {@code {recordId, data, updatedAt, version}}, plus {@code
+   * deleted} for a tombstone and {@code changeId} when the write that made it carried one (so a
+   * device recognises its own write whose answer it never got).
+   */
   static ObjectNode record(CollectionRecord r, RecordQuery.@Nullable Projection projection) {
     ObjectNode o = Json.object();
     o.put("recordId", r.recordId());
@@ -20,6 +24,9 @@ final class Wire {
     o.put("version", r.version());
     if (r.deleted()) {
       o.put("deleted", true);
+    }
+    if (r.changeId() != null) {
+      o.put("changeId", r.changeId());
     }
     return o;
   }

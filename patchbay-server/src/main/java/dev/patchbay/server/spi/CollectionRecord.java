@@ -21,6 +21,8 @@ import tools.jackson.databind.JsonNode;
  *     the client gave none); last-write-wins compares these
  * @param deleted whether this is a tombstone
  * @param updatedBy the subject of the identity that wrote this state, when known
+ * @param changeId the client's change id of the write that produced this state, when it sent one: a
+ *     device whose push answer was lost recognises its own write in a pull by it
  */
 public record CollectionRecord(
     String collection,
@@ -30,7 +32,23 @@ public record CollectionRecord(
     long seq,
     long updatedAt,
     boolean deleted,
-    @Nullable String updatedBy) {
+    @Nullable String updatedBy,
+    @Nullable String changeId) {
+
+  /**
+   * A record without a change id (a write that carried none, or a store that does not keep them).
+   */
+  public CollectionRecord(
+      String collection,
+      String recordId,
+      JsonNode data,
+      long version,
+      long seq,
+      long updatedAt,
+      boolean deleted,
+      @Nullable String updatedBy) {
+    this(collection, recordId, data, version, seq, updatedAt, deleted, updatedBy, null);
+  }
 
   /** Validates the components. */
   public CollectionRecord {

@@ -157,6 +157,35 @@ class CollectionEngineTest {
     assertThat(store.getRecord("todos", "a").version()).isEqualTo(3);
   }
 
+  /**
+   * Two devices delete, then a write made between the two deletes arrives: under LWW the later
+   * delete decides. Kept at the first delete's time, the tombstone would let that write revive the
+   * record.
+   */
+  @Test
+  void secondDeleteLater_thenWriteBetweenTheDeletes_underLww_staysDeleted() {
+    put("todos", "a", "{}", T1000, null);
+    assertThat(delete("todos", "a", T1005).result()).isEqualTo(Result.APPLIED);
+    WriteOutcome later = delete("todos", "a", T1010);
+    assertThat(later.result()).isEqualTo(Result.APPLIED);
+    assertThat(later.record().version()).isEqualTo(3);
+    assertThat(later.record().updatedAt()).isEqualTo(T1010);
+    assertThat(put("todos", "a", "{\"x\":1}", T1005 + 1, null).result()).isEqualTo(Result.IGNORED);
+    assertThat(store.getRecord("todos", "a").deleted()).isTrue();
+    // An earlier or untimed delete of the tombstone stays a duplicate (SyncLayer deletes twice).
+    assertThat(delete("todos", "a", T1005).result()).isEqualTo(Result.DUPLICATE);
+    assertThat(delete("todos", "a", null).result()).isEqualTo(Result.DUPLICATE);
+    // Other rules keep the first tombstone.
+    put("sw-todos", "a", "{}", T1000, null);
+    delete("sw-todos", "a", T1005);
+    assertThat(delete("sw-todos", "a", T1010).result()).isEqualTo(Result.DUPLICATE);
+  }
+
+  private WriteOutcome delete(String c, String id, @Nullable Long ts) {
+    return write(
+        new WriteRequest(WriteRequest.Kind.DELETE, c, id, null, ts, null, null, null, "u"));
+  }
+
   @Test
   void concurrentWrites_takeDenseSequenceNumbersHeardInOrder() {
     List<CompletableFuture<WriteOutcome>> all = new ArrayList<>();

@@ -254,6 +254,19 @@ class CollectionsHttpTest {
   }
 
   @Test
+  void pulledRecord_carriesTheChangeIdOfItsLastWrite_onlyWhenItHadOne() {
+    http.post("/sync/todos", "{\"recordId\":\"a\",\"data\":{\"n\":1},\"changeId\":\"ch-1\"}");
+    push("todos", "b", "{\"n\":2}", "2024-01-01T10:00:00");
+    JsonNode pulled = records("/sync/todos?cursor=0");
+    assertThat(pulled.get(0).get("changeId").stringValue()).isEqualTo("ch-1");
+    assertThat(pulled.get(1).has("changeId")).isFalse();
+    http.delete("/sync/todos/a?changeId=ch-2");
+    assertThat(http.get("/sync/todos/a").body().get("changeId").stringValue()).isEqualTo("ch-2");
+    assertThat(records("/sync/todos?cursor=0").get(1).get("changeId").stringValue())
+        .isEqualTo("ch-2");
+  }
+
+  @Test
   void sameDataAndTimestampTwice_appliesOnce() {
     push("todos", "a", "{\"n\":1}", "2024-01-01T10:00:00");
     SyncHttp.Res again = push("todos", "a", "{\"n\":1}", "2024-01-01T10:00:00");

@@ -34,7 +34,7 @@ final class SqliteCollectionStore implements CollectionStore {
   }
 
   private static final String COLUMNS =
-      "record_id, data, version, seq, updated_at, deleted, updated_by";
+      "record_id, data, version, seq, updated_at, deleted, updated_by, change_id";
 
   private static CollectionRecord row(String collection, ResultSet rows) throws SQLException {
     return new CollectionRecord(
@@ -45,7 +45,8 @@ final class SqliteCollectionStore implements CollectionStore {
         rows.getLong(4),
         rows.getLong(5),
         rows.getInt(6) == 1,
-        rows.getString(7));
+        rows.getString(7),
+        rows.getString(8));
   }
 
   @Override
@@ -163,11 +164,11 @@ final class SqliteCollectionStore implements CollectionStore {
               c.prepare(
                   "INSERT INTO collection_records (collection, "
                       + COLUMNS
-                      + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                      + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
                       + " ON CONFLICT (collection, record_id) DO UPDATE SET"
                       + " data = excluded.data, version = excluded.version, seq = excluded.seq,"
                       + " updated_at = excluded.updated_at, deleted = excluded.deleted,"
-                      + " updated_by = excluded.updated_by");
+                      + " updated_by = excluded.updated_by, change_id = excluded.change_id");
           for (int i = 0; i < batch.size(); i++) {
             CollectionRecord r = batch.get(i);
             upsert.setString(1, collection);
@@ -181,6 +182,11 @@ final class SqliteCollectionStore implements CollectionStore {
               upsert.setNull(8, Types.VARCHAR);
             } else {
               upsert.setString(8, r.updatedBy());
+            }
+            if (r.changeId() == null) {
+              upsert.setNull(9, Types.VARCHAR);
+            } else {
+              upsert.setString(9, r.changeId());
             }
             upsert.executeUpdate();
           }

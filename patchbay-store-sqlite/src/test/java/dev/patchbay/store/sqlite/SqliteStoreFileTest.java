@@ -59,7 +59,7 @@ class SqliteStoreFileTest {
                 file,
                 "SELECT version || ':' || success FROM flyway_schema_history"
                     + " WHERE version IS NOT NULL"))
-        .containsExactly("1:1", "2:1");
+        .containsExactly("1:1", "2:1", "3:1");
     assertThat(query(file, "SELECT name FROM sqlite_master WHERE type = 'table'"))
         .contains(
             "changes",
@@ -168,7 +168,7 @@ class SqliteStoreFileTest {
             query(
                 dataDirectory.resolve("patchbay.db"),
                 "SELECT count(*) FROM flyway_schema_history WHERE version IS NOT NULL"))
-        .containsExactly("2");
+        .containsExactly("3");
   }
 
   @Test
