@@ -942,13 +942,20 @@ public final class Engine implements AutoCloseable {
     boolean sessionGap = now - last.createdAt() > sessionMillis;
     long projectedTip =
         Math.max(initialRev + incoming.size(), incoming.get(incoming.size() - 1).rev());
-    boolean crossesBoundary = step > 0 && initialRev / step < projectedTip / step;
+    // As upstream, a version is due when the log crosses a multiple of the step. Only the first
+    // commit of a batch gets here (the rest of the tail is not durable yet), so the crossing is
+    // looked for since the last check, not within this commit alone: the commit that crossed was
+    // often not the first of its batch, and versions then stopped being cut at all. Without
+    // batching (one commit per step) this is exactly upstream's test.
+    long checkedFrom = Math.min(doc.versionCheckedTip, initialRev);
+    doc.versionCheckedTip = projectedTip;
+    boolean crossesBoundary = step > 0 && checkedFrom / step < projectedTip / step;
     if (!sessionGap && !crossesBoundary) {
       return writes;
     }
     long target = last.rev();
-    VersionMetadata parent = doc.lastVersion;
-    long endRev = parent == null ? 0 : parent.endRev();
+    VersionMetadata parent = doc.newestVersion();
+    long endRev = doc.versionedThrough();
     long minBacklog = sessionGap ? 1 : step;
     long stepSize = step > 0 ? step : Long.MAX_VALUE;
     while (target - endRev >= minBacklog) {
@@ -970,7 +977,9 @@ public final class Engine implements AutoCloseable {
               range.get(0).rev(),
               range.get(range.size() - 1).rev(),
               Map.of());
-      writes.add(saveVersion(doc, v, stateAt(doc, v.endRev(), List.of())));
+      JsonNode state = stateAt(doc, v.endRev(), List.of());
+      doc.versionCut(v, state);
+      writes.add(saveVersion(doc, v, state));
       parent = v;
       endRev = v.endRev();
     }
@@ -981,7 +990,7 @@ public final class Engine implements AutoCloseable {
   private List<CompletableFuture<?>> offlineSessionVersions(
       OtDoc doc, List<Change> committed, @Nullable String batchId, VersionOrigin origin) {
     List<CompletableFuture<?>> writes = new ArrayList<>();
-    VersionMetadata parent = doc.lastVersion;
+    VersionMetadata parent = doc.newestVersion();
     int start = 0;
     for (int i = 1; i <= committed.size(); i++) {
       boolean end =
@@ -1006,7 +1015,9 @@ public final class Engine implements AutoCloseable {
               firstChange.rev(),
               lastChange.rev(),
               Map.of());
-      writes.add(saveVersion(doc, v, stateAt(doc, v.endRev(), committed)));
+      JsonNode state = stateAt(doc, v.endRev(), committed);
+      doc.versionCut(v, state);
+      writes.add(saveVersion(doc, v, state));
       parent = v;
       start = i;
     }
@@ -1038,11 +1049,20 @@ public final class Engine implements AutoCloseable {
   private JsonNode stateAt(OtDoc doc, long rev, List<Change> pending) {
     VersionMetadata v = doc.mainVersion;
     JsonNode state = doc.mainState;
-    if (v != null && v.endRev() > rev) {
-      v = store.latestMainVersion(doc.id, rev);
-      state = v == null ? null : store.loadVersionState(doc.id, v.id());
+    long from;
+    if (doc.cutState != null
+        && doc.cutRev <= rev
+        && (v == null || v.endRev() > rev || doc.cutRev >= v.endRev())) {
+      // The newest version cut is the nearest base (its write may still be in flight).
+      state = doc.cutState;
+      from = doc.cutRev;
+    } else {
+      if (v != null && v.endRev() > rev) {
+        v = store.latestMainVersion(doc.id, rev);
+        state = v == null ? null : store.loadVersionState(doc.id, v.id());
+      }
+      from = v == null ? 0 : v.endRev();
     }
-    long from = v == null ? 0 : v.endRev();
     List<Change> changes = new ArrayList<>(changesBetween(doc, from, Math.min(rev, doc.rev)));
     for (Change c : pending) {
       if (c.rev() > Math.max(from, doc.rev) && c.rev() <= rev) {
@@ -1218,6 +1238,10 @@ public final class Engine implements AutoCloseable {
     List<VersionMetadata> newest =
         store.listVersions(doc.id, VersionQuery.orderBy(VersionOrder.END_REV).reversed().limit(1));
     doc.lastVersion = newest.isEmpty() ? null : newest.get(0);
+    doc.cutVersion = null; // a cut whose write failed is forgotten with the rest
+    doc.cutRev = 0;
+    doc.cutState = null;
+    doc.versionCheckedTip = doc.rev;
     long base = doc.mainVersion == null ? 0 : doc.mainVersion.endRev();
     base = Math.max(base, doc.rev - OtDoc.MAX_TAIL);
     doc.tailBase = base;

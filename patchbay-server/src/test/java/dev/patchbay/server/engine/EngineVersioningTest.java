@@ -69,6 +69,73 @@ class EngineVersioningTest {
         .join();
   }
 
+  // Queued commits are settled in batches, and only a batch's first commit may cut versions (the
+  // rest of the tail is not durable yet). The commit that crossed a step was usually not a batch's
+  // first, and versions stopped being cut: here every crossing falls inside a batch.
+  @Test
+  void batchedCommits_crossingInsideABatch_stillCutAVersionPerStep() throws Exception {
+    java.util.concurrent.ExecutorService shard =
+        java.util.concurrent.Executors.newSingleThreadExecutor();
+    Engine batched =
+        new Engine(
+            store,
+            new Engine.Settings(
+                1, Duration.ofMinutes(30), 100, 100, List.of(), 1000, 1 << 20, 1L << 30),
+            QUIET,
+            now::get,
+            i -> shard);
+    try {
+      for (int round = 0; round < 50; round++) {
+        java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
+        shard.execute(
+            () -> {
+              try {
+                hold.await(10, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
+        List<java.util.concurrent.CompletableFuture<CommitResult>> commits =
+            new java.util.ArrayList<>();
+        for (int j = 0; j < 7; j++) {
+          IncomingChange change =
+              new IncomingChange(
+                  "b" + round + "-" + j,
+                  null,
+                  null,
+                  List.of(PatchOp.of("@inc", "/n", Json.number(1))),
+                  now.get(),
+                  null,
+                  Map.of());
+          commits.add(batched.commitChanges("batched", List.of(change), false, "c1"));
+        }
+        hold.countDown();
+        commits.forEach(c -> c.orTimeout(10, TimeUnit.SECONDS).join());
+      }
+      // 350 changes in batches of 1 and 6: the crossings of 100, 200 and 300 are inside batches.
+      List<VersionMetadata> versions =
+          batched
+              .listVersions("batched", VersionQuery.orderBy(VersionOrder.END_REV))
+              .orTimeout(10, TimeUnit.SECONDS)
+              .join();
+      // A crossing is found at the next batch's first commit, whose log is a few changes past the
+      // multiple: the step that just filled is cut too (upstream cuts it one crossing later).
+      assertThat(versions).extracting(VersionMetadata::endRev).containsExactly(100L, 200L, 300L);
+      for (VersionMetadata v : versions) {
+        assertThat(
+                batched
+                    .getVersionState("batched", v.id())
+                    .orTimeout(10, TimeUnit.SECONDS)
+                    .join()
+                    .path("n")
+                    .asLong())
+            .isEqualTo(v.endRev());
+      }
+    } finally {
+      batched.close();
+    }
+  }
+
   // As upstream: a boundary crossing versions whole steps of the log before the commit, so the
   // version ending at rev 200 is cut by the commit that crosses 300.
   @Test
