@@ -90,6 +90,7 @@ public final class NettyTransport implements AutoCloseable {
   private @Nullable HttpEndpoint endpoint;
   private int maxBodyBytes = 64 * 1024;
   private volatile boolean serving;
+  private volatile boolean closing;
   private @Nullable EventLoopGroup boss;
   private @Nullable EventLoopGroup workers;
   private @Nullable Channel serverChannel;
@@ -192,6 +193,12 @@ public final class NettyTransport implements AutoCloseable {
                   protected void initChannel(SocketChannel ch) {
                     children.add(ch);
                     ch.closeFuture().addListener(f -> children.remove(ch));
+                    if (closing) {
+                      // Accepted while close() ran: its snapshot of the children may have missed
+                      // this one (added first, then checked, so one of the two sees it).
+                      ch.close();
+                      return;
+                    }
                     ChannelPipeline p = ch.pipeline();
                     // Any bytes read (a pong included) count as life; see WebSocketHandler.
                     p.addLast(
@@ -253,6 +260,7 @@ public final class NettyTransport implements AutoCloseable {
   /** Closes every connection with 1001 (going away) and releases the I/O threads. */
   @Override
   public void close() {
+    closing = true;
     stopAccepting();
     registry.closeAll(
         WebSocketCloseStatus.ENDPOINT_UNAVAILABLE.code(),
