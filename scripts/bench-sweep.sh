@@ -16,6 +16,7 @@ read -r -a RATES <<<"${RATES[*]}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="${OUT:-$root/docs/bench}"
 mkdir -p "$out"
+out="$(cd "$out" && pwd)" # the peers run from another directory
 jar="$root/patchbay-app/target/patchbay.jar"
 [ -f "$jar" ] || "$root/patchbay" --version >/dev/null
 csv_rates=$(IFS=,; echo "${RATES[*]}")
