@@ -954,8 +954,8 @@ public final class Engine implements AutoCloseable {
       return writes;
     }
     long target = last.rev();
-    VersionMetadata parent = doc.newestVersion();
-    long endRev = doc.versionedThrough();
+    VersionMetadata parent = doc.lastVersion;
+    long endRev = parent == null ? 0 : parent.endRev();
     long minBacklog = sessionGap ? 1 : step;
     long stepSize = step > 0 ? step : Long.MAX_VALUE;
     while (target - endRev >= minBacklog) {
@@ -990,7 +990,7 @@ public final class Engine implements AutoCloseable {
   private List<CompletableFuture<?>> offlineSessionVersions(
       OtDoc doc, List<Change> committed, @Nullable String batchId, VersionOrigin origin) {
     List<CompletableFuture<?>> writes = new ArrayList<>();
-    VersionMetadata parent = doc.newestVersion();
+    VersionMetadata parent = doc.lastVersion;
     int start = 0;
     for (int i = 1; i <= committed.size(); i++) {
       boolean end =
@@ -1238,8 +1238,7 @@ public final class Engine implements AutoCloseable {
     List<VersionMetadata> newest =
         store.listVersions(doc.id, VersionQuery.orderBy(VersionOrder.END_REV).reversed().limit(1));
     doc.lastVersion = newest.isEmpty() ? null : newest.get(0);
-    doc.cutVersion = null; // a cut whose write failed is forgotten with the rest
-    doc.cutRev = 0;
+    doc.cutRev = 0; // a cut whose write failed is forgotten with the rest
     doc.cutState = null;
     doc.versionCheckedTip = doc.rev;
     long base = doc.mainVersion == null ? 0 : doc.mainVersion.endRev();

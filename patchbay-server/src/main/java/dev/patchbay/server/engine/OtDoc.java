@@ -32,11 +32,10 @@ final class OtDoc extends Doc {
   @Nullable JsonNode mainState;
   long mainStateBytes;
   @Nullable VersionMetadata lastVersion;
-  // The newest version cut (stored, or with its write in flight) and the state at its end. Version
-  // cuts chain and replay from here, not from mainVersion/lastVersion, which change only once a
-  // write is durable: a cut taken before the previous one's write finished would otherwise replay
-  // the document from its start, and the watermark would not move.
-  @Nullable VersionMetadata cutVersion;
+  // The state at the end of the newest version cut, whose write may still be in flight (lastVersion
+  // is set when a version is cut, mainVersion/mainState only once it is durable). Cuts chain and
+  // replay from here: a cut taken before the previous one's write finished would otherwise replay
+  // the document from its start.
   long cutRev;
   @Nullable JsonNode cutState;
   // The projected tip when versions were last checked (see Engine.catchUpVersionsIfDue).
@@ -72,7 +71,6 @@ final class OtDoc extends Doc {
     mainState = null;
     mainStateBytes = 0;
     lastVersion = null;
-    cutVersion = null;
     cutRev = 0;
     cutState = null;
     versionCheckedTip = 0;
@@ -82,31 +80,18 @@ final class OtDoc extends Doc {
     firstChangeId = null;
   }
 
-  /** Records a version just cut (its write may be in flight) and the state at its end. */
+  /**
+   * Records a version just cut (its write may be in flight) and the state at its end: it is the
+   * parent of the next version, and the base the next cut replays from.
+   */
   void versionCut(VersionMetadata v, JsonNode state) {
-    if (cutVersion == null || v.endRev() >= cutVersion.endRev()) {
-      cutVersion = v;
+    if (lastVersion == null || v.endRev() >= lastVersion.endRev()) {
+      lastVersion = v;
     }
     if (v.endRev() >= cutRev) {
       cutRev = v.endRev();
       cutState = state;
     }
-  }
-
-  /** The end revision of the newest version cut or stored. */
-  long versionedThrough() {
-    long cut = cutVersion == null ? 0 : cutVersion.endRev();
-    return Math.max(cut, lastVersion == null ? 0 : lastVersion.endRev());
-  }
-
-  /** The newest version cut or stored: the parent of the next one. */
-  @Nullable VersionMetadata newestVersion() {
-    if (cutVersion == null) {
-      return lastVersion;
-    }
-    return lastVersion == null || cutVersion.endRev() >= lastVersion.endRev()
-        ? cutVersion
-        : lastVersion;
   }
 
   @Nullable Change lastChange() {

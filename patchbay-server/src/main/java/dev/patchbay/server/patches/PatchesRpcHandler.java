@@ -362,29 +362,10 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
   // ---------------------------------------------------------------------------------------------
   // Fan-out
 
+  /** A single commit (an LWW write, or a batch of one): the batch path with one commit. */
   @Override
   public void changesCommitted(String docId, List<Change> changes, @Nullable String originId) {
-    var subscribers = subscriptions.subscribers(docId);
-    if (subscribers.isEmpty()) {
-      return;
-    }
-    long started = System.nanoTime();
-    byte[] frame = null;
-    int sent = 0;
-    for (Connection c : subscribers) {
-      if (c.id().equals(originId)) {
-        continue;
-      }
-      if (frame == null) { // encoded once for every subscriber
-        frame = changesCommittedFrame(docId, changes);
-      }
-      c.sendShared(frame);
-      sent++;
-    }
-    if (sent > 0) {
-      metrics.fanout(System.nanoTime() - started);
-      metrics.messageOut("changesCommitted", sent);
-    }
+    batchCommitted(docId, List.of(new EngineListener.Committed(changes, originId)));
   }
 
   /**
@@ -399,11 +380,6 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
    */
   @Override
   public void batchCommitted(String docId, List<EngineListener.Committed> commits) {
-    if (commits.size() == 1) {
-      EngineListener.Committed only = commits.get(0);
-      changesCommitted(docId, only.changes(), only.originConnectionId());
-      return;
-    }
     var subscribers = subscriptions.subscribers(docId);
     if (subscribers.isEmpty()) {
       return;
