@@ -35,6 +35,9 @@ import tools.jackson.databind.node.ObjectNode;
  * <ul>
  *   <li>{@code transformIncoming}: the server's commit step, one incoming change transformed over
  *       the 10 changes committed since its base revision;
+ *   <li>{@code commitRound}: the same step in the shape of {@code patchbay bench commit} with 32
+ *       clients: an incoming {@code @txt} insert at the start of {@code /body} plus a {@code
+ *       replace /k<i>}, over the 31 such changes the other clients committed since its base;
  *   <li>{@code rebase}: the client's step, 3 pending changes rebased over 5 new server changes;
  *   <li>{@code consolidate}: an LWW commit of 3 field writes against a 100-row document;
  *   <li>{@code decodeCommit}: parsing a {@code commitChanges} request frame (UTF-8 bytes) into a
@@ -56,6 +59,8 @@ public class SyncBenchmark {
   private static final int COUNT = 256;
 
   private List<List<Change>> committed;
+  private List<Change> roundLog;
+  private List<Change> roundIncoming;
   private List<Change> incoming;
   private List<List<Change>> server;
   private List<List<Change>> pending;
@@ -96,6 +101,14 @@ public class SyncBenchmark {
       commitFrames.add(commitFrame(i, mine));
       freshOps.add(patches.get(p++));
     }
+    roundLog = new ArrayList<>(31);
+    for (int c = 0; c < 31; c++) {
+      roundLog.add(change("r" + c, 500 + c, 501 + c, commitWorkloadOps(c, 7)));
+    }
+    roundIncoming = new ArrayList<>(COUNT);
+    for (int i = 0; i < COUNT; i++) {
+      roundIncoming.add(change("in-round" + i, 500, 501, commitWorkloadOps(31, i)));
+    }
     SplittableRandom random = new SplittableRandom(11);
     lwwRows = new ArrayList<>(100);
     for (int k = 0; k < 100; k++) {
@@ -122,6 +135,14 @@ public class SyncBenchmark {
     int i = next++ & (COUNT - 1);
     return OtTransforms.transformIncomingChanges(
         List.of(incoming.get(i)), committed.get(i), 110, false, Set.of());
+  }
+
+  /** One change of the commit workload over the 31 committed by the other clients of a round. */
+  @Benchmark
+  public List<Change> commitRound() {
+    int i = next++ & (COUNT - 1);
+    return OtTransforms.transformIncomingChanges(
+        List.of(roundIncoming.get(i)), roundLog, 531, false, Set.of());
   }
 
   /** Three pending changes rebased over five server changes. */
@@ -162,6 +183,14 @@ public class SyncBenchmark {
             + fresh.toJsonString()
             + "]}}";
     return text.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** The ops of {@code patchbay bench commit}: insert "client:j " at 0 of /body, set /k<client>. */
+  private static List<PatchOp> commitWorkloadOps(int client, int j) {
+    ArrayNode delta = Json.array();
+    delta.addObject().put("insert", client + ":" + j + " ");
+    return List.of(
+        PatchOp.of("@txt", "/body", delta), PatchOp.replace("/k" + client, Json.number(j)));
   }
 
   private static Change change(String id, long baseRev, long rev, List<PatchOp> ops) {
