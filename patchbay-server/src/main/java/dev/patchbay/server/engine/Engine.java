@@ -22,6 +22,7 @@ import dev.patchbay.server.spi.VersionQuery;
 import dev.patchbay.server.spi.VersionUpdate;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -723,8 +724,17 @@ public final class Engine implements AutoCloseable {
       @Nullable String batchId,
       VersionOrigin sessionOrigin) {}
 
-  /** A prepared commit whose write (if any) has been handed to the store. */
-  private record Submitted(Prepared prepared, @Nullable CompletableFuture<Void> save) {}
+  /** A prepared commit, and whether the batch's write carries changes of it. */
+  private record Submitted(Prepared prepared, boolean wrote) {}
+
+  private static boolean ownsAny(PendingCommit pc, Collection<String> ids) {
+    for (IncomingChange c : pc.input) {
+      if (ids.contains(c.id())) {
+        return true;
+      }
+    }
+    return false;
+  }
 
   private static final int MAX_BATCH = 256;
 
@@ -779,6 +789,8 @@ public final class Engine implements AutoCloseable {
     }
     List<Submitted> submitted = new ArrayList<>(batch.size());
     List<CompletableFuture<?>> waits = new ArrayList<>();
+    long expected = doc.rev;
+    List<Change> writes = new ArrayList<>();
     for (PendingCommit pc : batch) {
       Prepared p;
       try {
@@ -788,28 +800,36 @@ public final class Engine implements AutoCloseable {
         continue;
       }
       waits.addAll(p.versionWrites());
-      CompletableFuture<Void> save = null;
       if (!p.committed().isEmpty()) {
-        long expected = doc.rev;
-        long saveStart = System.nanoTime();
-        save = store.saveChanges(doc.id, expected, p.committed());
-        save.whenComplete((x, e) -> listener.storeWritten(doc.id, System.nanoTime() - saveStart));
-        waits.add(save);
+        writes.addAll(p.committed());
         doc.append(p.committed()); // tentative until the write is durable (see finishBatch)
       }
-      submitted.add(new Submitted(p, save));
+      submitted.add(new Submitted(p, !p.committed().isEmpty()));
     }
     if (submitted.isEmpty()) {
       return CompletableFuture.completedFuture(null);
     }
+    // The batch's changes are one conditional write: one head check and one savepoint in the
+    // store's group commit, instead of one per commit.
+    CompletableFuture<Void> save = CompletableFuture.completedFuture(null);
+    if (!writes.isEmpty()) {
+      long saveStart = System.nanoTime();
+      save = store.saveChanges(doc.id, expected, writes);
+      save.whenComplete((x, e) -> listener.storeWritten(doc.id, System.nanoTime() - saveStart));
+      waits.add(save);
+    }
+    CompletableFuture<Void> batchSave = save;
     // Wait for every write of the batch, failed or not, then settle the batch on the shard.
     CompletableFuture<?>[] all =
         waits.stream().map(f -> f.handle((x, e) -> null)).toArray(CompletableFuture<?>[]::new);
     return CompletableFuture.allOf(all)
-        .thenRunAsync(() -> finishBatch(shard, doc, submitted), shard.executor);
+        .thenRunAsync(() -> finishBatch(shard, doc, submitted, batchSave), shard.executor);
   }
 
-  private void finishBatch(Shard shard, OtDoc doc, List<Submitted> submitted) {
+  private void finishBatch(
+      Shard shard, OtDoc doc, List<Submitted> submitted, CompletableFuture<Void> save) {
+    Throwable saveError =
+        save.isCompletedExceptionally() ? unwrap(save.handle((x, e) -> e).join()) : null;
     boolean failed = false;
     List<PendingCommit> retry = new ArrayList<>();
     // Subscribers hear of the batch after every committer has its answer, so one notification per
@@ -818,10 +838,9 @@ public final class Engine implements AutoCloseable {
     for (Submitted item : submitted) {
       Prepared p = item.prepared();
       PendingCommit pc = p.pc();
-      Throwable error = null;
-      if (item.save() != null && item.save().isCompletedExceptionally()) {
-        error = unwrap(item.save().handle((x, e) -> e).join());
-      }
+      // Commits before the first one that wrote saw only durable state and stand; from it on,
+      // a failed write fails them all.
+      Throwable error = item.wrote() ? saveError : null;
       if (!failed && error == null) {
         List<CompletableFuture<?>> versionWrites = List.of();
         if (!p.committed().isEmpty()) {
@@ -856,7 +875,10 @@ public final class Engine implements AutoCloseable {
       // recompute every later commit (their writes were conditional on the failed one).
       failed = true;
       doc.loaded = false;
-      if (error instanceof DuplicateChangeIdException dup && !pc.knownIds.containsAll(dup.ids())) {
+      DuplicateChangeIdException dup = error instanceof DuplicateChangeIdException d ? d : null;
+      if (dup != null && !ownsAny(pc, dup.ids())) {
+        // Failed only with another commit of the batch: recomputed like those after a failure.
+      } else if (dup != null && !pc.knownIds.containsAll(dup.ids())) {
         Set<String> known = new HashSet<>(pc.knownIds);
         known.addAll(dup.ids());
         pc.knownIds = known;

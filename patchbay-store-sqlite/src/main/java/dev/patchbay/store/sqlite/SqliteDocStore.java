@@ -264,7 +264,9 @@ final class SqliteDocStore implements DocStore {
               }
             }
           }
-          checkUnique(c, docId, batch);
+          // Under a matching head, revisions expectedRev + 1, + 2, … cannot be taken: only their
+          // ids need probing (a commit batch is one save, so this is 2 statements per change).
+          checkUnique(c, docId, batch, expectedRev >= 0 && contiguousAfter(expectedRev, batch));
           PreparedStatement insert =
               c.prepare("INSERT INTO changes (doc_id, rev, change_id, body) VALUES (?, ?, ?, ?)");
           for (int i = 0; i < batch.size(); i++) {
@@ -278,9 +280,21 @@ final class SqliteDocStore implements DocStore {
         });
   }
 
-  /** Throws the SPI's conflict exceptions; runs on the writer, so it is atomic with the insert. */
-  private static void checkUnique(SqlConnection c, String docId, List<Change> batch)
-      throws SQLException {
+  private static boolean contiguousAfter(long expectedRev, List<Change> batch) {
+    for (int i = 0; i < batch.size(); i++) {
+      if (batch.get(i).rev() != expectedRev + 1 + i) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Throws the SPI's conflict exceptions; runs on the writer, so it is atomic with the insert.
+   * {@code revsFree}: the caller proved no revision of the batch is taken (skip those probes).
+   */
+  private static void checkUnique(
+      SqlConnection c, String docId, List<Change> batch, boolean revsFree) throws SQLException {
     PreparedStatement byId = c.prepare("SELECT 1 FROM changes WHERE doc_id = ? AND change_id = ?");
     Set<String> ids = new HashSet<>();
     Set<String> duplicateIds = new LinkedHashSet<>();
@@ -291,6 +305,9 @@ final class SqliteDocStore implements DocStore {
     }
     if (!duplicateIds.isEmpty()) {
       throw new DuplicateChangeIdException(docId, List.copyOf(duplicateIds));
+    }
+    if (revsFree) {
+      return;
     }
     PreparedStatement byRev = c.prepare("SELECT 1 FROM changes WHERE doc_id = ? AND rev = ?");
     Set<Long> revs = new HashSet<>();
