@@ -14,7 +14,9 @@ import tools.jackson.databind.node.ObjectNode;
  * ({@code baseRev}, {@code createdAt}, {@code committedAt}, {@code clientId}, {@code batchId}),
  * {@code jsonrpc}, and the array value of an op (a text delta). A driver that builds a full tree of
  * every frame spends most of its CPU there, CPU the server under test then lacks: skipping still
- * tokenises every byte, but builds no node, map entry or string for what it skips. Everything else,
+ * tokenises every byte, but builds no node, map entry or string for what it skips. Answers' changes
+ * are read without their {@code ops} (no workload reads them: an answer's catch-up only moves the
+ * client's revision), and so are notifications' when the workload says so. Everything else,
  * answers' errors and documents included, is read as {@link Json#MAPPER} would.
  */
 final class Skim {
@@ -24,26 +26,60 @@ final class Skim {
 
   private Skim() {}
 
-  /** Reads one JSON text. */
+  /** Reads one JSON text, with the ops of notifications. */
   static JsonNode read(byte[] utf8) {
+    return read(utf8, true);
+  }
+
+  /**
+   * Reads one JSON text; {@code notificationOps} false also skips the {@code ops} under a
+   * notification's {@code params}.
+   */
+  static JsonNode read(byte[] utf8, boolean notificationOps) {
     try (JsonParser p = Json.MAPPER.createParser(utf8)) {
       JsonToken first = p.nextToken();
       if (first == null) {
         throw new IllegalArgumentException("empty frame");
       }
-      return value(p, first);
+      if (first != JsonToken.START_OBJECT) {
+        return value(p, first, Ops.KEEP);
+      }
+      // The top level: what a member's ops are skipped under depends on the member.
+      ObjectNode frame = NODES.objectNode();
+      for (JsonToken t = p.nextToken(); t == JsonToken.PROPERTY_NAME; t = p.nextToken()) {
+        String name = p.currentName();
+        JsonToken v = p.nextToken();
+        if (name.equals("jsonrpc")) {
+          p.skipChildren();
+          continue;
+        }
+        boolean skipOps = name.equals("result") || (name.equals("params") && !notificationOps);
+        frame.set(name, value(p, v, skipOps ? Ops.SKIP_IN_CHANGES : Ops.KEEP));
+      }
+      return frame;
     }
   }
 
-  private static JsonNode value(JsonParser p, JsonToken t) {
+  /**
+   * Where ops are skipped: nowhere, in the {@code changes} member of this object, or in the change
+   * objects of this array.
+   */
+  private enum Ops {
+    KEEP,
+    SKIP_IN_CHANGES,
+    SKIP
+  }
+
+  private static JsonNode value(JsonParser p, JsonToken t, Ops ops) {
     switch (t) {
       case START_OBJECT:
-        return object(p);
+        return object(p, ops);
       case START_ARRAY:
         {
           ArrayNode array = NODES.arrayNode();
+          Ops items = ops == Ops.SKIP ? Ops.SKIP : Ops.KEEP;
           for (JsonToken x = p.nextToken(); x != JsonToken.END_ARRAY; x = p.nextToken()) {
-            array.add(value(p, x));
+            array.add(value(p, x, items));
           }
           return array;
         }
@@ -66,20 +102,23 @@ final class Skim {
     }
   }
 
-  private static ObjectNode object(JsonParser p) {
+  private static ObjectNode object(JsonParser p, Ops ops) {
     ObjectNode object = NODES.objectNode();
     boolean isOp = false;
     for (JsonToken t = p.nextToken(); t == JsonToken.PROPERTY_NAME; t = p.nextToken()) {
       String name = p.currentName();
       JsonToken v = p.nextToken();
-      if (SKIPPED.contains(name) || (isOp && v == JsonToken.START_ARRAY && name.equals("value"))) {
+      if (SKIPPED.contains(name)
+          || (isOp && v == JsonToken.START_ARRAY && name.equals("value"))
+          || (ops == Ops.SKIP && v == JsonToken.START_ARRAY && name.equals("ops"))) {
         p.skipChildren();
         continue;
       }
       if (name.equals("op")) {
         isOp = true;
       }
-      object.set(name, value(p, v));
+      Ops member = ops == Ops.SKIP_IN_CHANGES && name.equals("changes") ? Ops.SKIP : Ops.KEEP;
+      object.set(name, value(p, v, member));
     }
     return object;
   }

@@ -46,6 +46,7 @@ final class WsClient {
   private final AtomicInteger ids = new AtomicInteger();
   private final Map<Integer, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
   private volatile Listener listener = (c, m, t) -> {};
+  private volatile boolean notificationOps = true;
 
   private WsClient(Channel channel) {
     this.channel = channel;
@@ -105,6 +106,11 @@ final class WsClient {
 
   void listener(Listener value) {
     listener = value;
+  }
+
+  /** Whether notifications are read with their changes' ops (default); answers never are. */
+  void notificationOps(boolean value) {
+    notificationOps = value;
   }
 
   /** The event loop this connection lives on; workloads schedule their sends here. */
@@ -223,7 +229,7 @@ final class WsClient {
     protected void channelRead0(ChannelHandlerContext ctx, TextWebSocketFrame frame) {
       long now = System.nanoTime();
       byte[] bytes = ByteBufUtil.getBytes(frame.content());
-      client.dispatch(Skim.read(bytes), now);
+      client.dispatch(Skim.read(bytes, client.notificationOps), now);
     }
 
     @Override

@@ -40,6 +40,33 @@ class SkimTest {
   }
 
   @Test
+  void read_answer_dropsTheOpsOfItsChangesOnly() {
+    String answer =
+        "{\"jsonrpc\":\"2.0\",\"id\":5,\"result\":{\"changes\":[{\"id\":\"a\",\"rev\":7,"
+            + "\"ops\":[{\"op\":\"replace\",\"path\":\"/k\",\"value\":1}]}],"
+            + "\"state\":{\"ops\":[1],\"changes\":[{\"ops\":[2]}]}}}";
+    assertThat(Skim.read(utf8(answer)))
+        .isEqualTo(
+            Json.parse(
+                "{\"id\":5,\"result\":{\"changes\":[{\"id\":\"a\",\"rev\":7}],"
+                    + "\"state\":{\"ops\":[1],\"changes\":[{\"ops\":[2]}]}}}"));
+  }
+
+  @Test
+  void read_notificationWithoutOps_keepsRevisions() {
+    String frame =
+        "{\"method\":\"changesCommitted\",\"params\":{\"docId\":\"d\",\"changes\":"
+            + "[{\"id\":\"x\",\"rev\":4,\"ops\":[{\"op\":\"replace\",\"path\":\"/k\"}]}]}}";
+    assertThat(Skim.read(utf8(frame), false))
+        .isEqualTo(
+            Json.parse(
+                "{\"method\":\"changesCommitted\",\"params\":{\"docId\":\"d\",\"changes\":"
+                    + "[{\"id\":\"x\",\"rev\":4}]}}"));
+    assertThat(Skim.read(utf8(frame), true).at("/params/changes/0/ops/0/path").asString())
+        .isEqualTo("/k");
+  }
+
+  @Test
   void read_malformed_throws() {
     assertThatThrownBy(() -> Skim.read(utf8("{\"a\":"))).isInstanceOf(RuntimeException.class);
     assertThatThrownBy(() -> Skim.read(utf8(""))).isInstanceOf(RuntimeException.class);
