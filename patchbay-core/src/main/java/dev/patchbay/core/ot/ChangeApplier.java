@@ -2,6 +2,8 @@ package dev.patchbay.core.ot;
 
 import dev.patchbay.core.patch.ApplyOptions;
 import dev.patchbay.core.patch.JsonPatch;
+import dev.patchbay.core.patch.OpType;
+import dev.patchbay.core.patch.PatchOp;
 import java.util.List;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -70,17 +72,45 @@ public final class ChangeApplier {
     ApplyOptions options =
         ApplyOptions.STRICT.withLegacyTextOverrunPadding(legacyTextOverrunPadding);
     JsonNode current = state;
+    // Runs of plain edits of one text are replayed in a buffer (see TextRun).
+    TextRun run = null;
     for (int i = 0; i < changes.size(); i++) {
       Change change = changes.get(i);
+      if (run == null) {
+        String textPath = soleTextPath(change);
+        run = textPath == null ? null : TextRun.start(current, textPath);
+      }
+      boolean buffered = run != null && run.accepts(change);
+      if (run != null && !buffered) {
+        current = run.finish(current);
+        run = null;
+      }
       try {
-        current = JsonPatch.apply(current, change.ops(), options);
+        current =
+            buffered
+                ? run.applyAccepted(current, options)
+                : JsonPatch.apply(current, change.ops(), options);
       } catch (RuntimeException e) {
         if (onSkippedChange != null) {
           onSkippedChange.accept(new SkippedChange(change, i, e));
         }
       }
     }
-    return current;
+    return run == null ? current : run.finish(current);
+  }
+
+  /** The path of the change's {@code @txt} ops when they all edit one text, else null. */
+  private static @Nullable String soleTextPath(Change change) {
+    String path = null;
+    for (PatchOp op : change.ops()) {
+      if (op.type() == OpType.TXT) {
+        if (path != null && !path.equals(op.path())) {
+          return null;
+        }
+        path = op.path();
+      }
+    }
+    return path;
   }
 
   /**

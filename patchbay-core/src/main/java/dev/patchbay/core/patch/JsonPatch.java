@@ -81,6 +81,15 @@ public final class JsonPatch {
    * @param otherOps the ops to transform
    * @param otherOpsFirst {@code true} when advancing committed ops past a queue (later writer wins)
    */
+  /**
+   * Whether no op of {@code a} can touch an op of {@code b}: no path or {@code from} of one is at,
+   * above or under one of the other, and neither addresses an array element beside the other.
+   * Conservative: {@code false} may still mean independent.
+   */
+  public static boolean independent(List<PatchOp> a, List<PatchOp> b) {
+    return PatchTransformer.independent(a, b);
+  }
+
   public static List<PatchOp> transform(
       @Nullable JsonNode obj,
       List<PatchOp> thisOps,
