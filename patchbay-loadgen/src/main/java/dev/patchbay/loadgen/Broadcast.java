@@ -254,7 +254,7 @@ final class Broadcast {
             + "}}]}]]}";
     sent.incrementAndGet();
     c.ws
-        .callWithId(id, request)
+        .commitWithId(id, request)
         .whenComplete(
             (answer, failure) -> {
               if (failure != null || answer.has("error")) {

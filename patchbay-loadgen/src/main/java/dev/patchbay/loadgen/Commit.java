@@ -148,7 +148,7 @@ final class Commit {
             + "}]}]]";
     long sentAt = System.nanoTime();
     c.ws
-        .call("commitChanges", params)
+        .commit(params)
         .whenComplete(
             (answer, failure) -> {
               latency.recordMicros((System.nanoTime() - sentAt) / 1_000);

@@ -16,8 +16,8 @@ import tools.jackson.databind.node.ObjectNode;
  * every frame spends most of its CPU there, CPU the server under test then lacks: skipping still
  * tokenises every byte, but builds no node, map entry or string for what it skips. Answers' changes
  * are read without their {@code ops} (no workload reads them: an answer's catch-up only moves the
- * client's revision), and so are notifications' when the workload says so. Everything else,
- * answers' errors and documents included, is read as {@link Json#MAPPER} would.
+ * client's revision; commit answers are not even read here, see {@link AnswerScan}). Everything
+ * else, answers' errors and documents included, is read as {@link Json#MAPPER} would.
  */
 final class Skim {
   private static final JsonNodeFactory NODES = Json.NODES;
@@ -26,16 +26,8 @@ final class Skim {
 
   private Skim() {}
 
-  /** Reads one JSON text, with the ops of notifications. */
+  /** Reads one JSON text. */
   static JsonNode read(byte[] utf8) {
-    return read(utf8, true);
-  }
-
-  /**
-   * Reads one JSON text; {@code notificationOps} false also skips the {@code ops} under a
-   * notification's {@code params}.
-   */
-  static JsonNode read(byte[] utf8, boolean notificationOps) {
     try (JsonParser p = Json.MAPPER.createParser(utf8)) {
       JsonToken first = p.nextToken();
       if (first == null) {
@@ -53,8 +45,7 @@ final class Skim {
           p.skipChildren();
           continue;
         }
-        boolean skipOps = name.equals("result") || (name.equals("params") && !notificationOps);
-        frame.set(name, value(p, v, skipOps ? Ops.SKIP_IN_CHANGES : Ops.KEEP));
+        frame.set(name, value(p, v, name.equals("result") ? Ops.SKIP_IN_CHANGES : Ops.KEEP));
       }
       return frame;
     }

@@ -1,5 +1,6 @@
 package dev.patchbay.loadgen;
 
+import dev.patchbay.core.json.Json;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
@@ -23,10 +24,12 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import java.io.IOException;
 import java.net.URI;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * One WebSocket connection of the driver, speaking JSON-RPC 2.0 text frames. Everything about a
@@ -45,6 +48,8 @@ final class WsClient {
   private final Channel channel;
   private final AtomicInteger ids = new AtomicInteger();
   private final Map<Integer, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
+  // Calls whose answers are read lean (id and newest revision only, see AnswerScan).
+  private final Set<Integer> lean = ConcurrentHashMap.newKeySet();
   private volatile Listener listener = (c, m, t) -> {};
   private volatile boolean notificationOps = true;
 
@@ -108,7 +113,10 @@ final class WsClient {
     listener = value;
   }
 
-  /** Whether notifications are read with their changes' ops (default); answers never are. */
+  /**
+   * Whether {@code changesCommitted} notifications are read whole (the default), or lean: as one
+   * change holding their newest {@code rev}, all a workload that only tracks its revision needs.
+   */
   void notificationOps(boolean value) {
     notificationOps = value;
   }
@@ -149,12 +157,41 @@ final class WsClient {
             + "}");
   }
 
+  /** Sends {@code commitChanges} with {@code paramsJson}; the answer is read lean. */
+  CompletableFuture<JsonNode> commit(String paramsJson) {
+    int id = nextId();
+    return commitWithId(
+        id,
+        "{\"jsonrpc\":\"2.0\",\"id\":"
+            + id
+            + ",\"method\":\"commitChanges\",\"params\":"
+            + paramsJson
+            + "}");
+  }
+
   /** Sends an already encoded request whose id is {@code id}, awaiting the answer with that id. */
   CompletableFuture<JsonNode> callWithId(int id, String request) {
+    return callWithId(id, request, false);
+  }
+
+  /**
+   * Sends a {@code commitChanges} request and completes with its answer read lean: {@code id} and,
+   * when it succeeded, {@code result.changes} as one change holding the newest {@code rev} (all a
+   * committing client needs to go on); an error answer is read whole.
+   */
+  CompletableFuture<JsonNode> commitWithId(int id, String request) {
+    return callWithId(id, request, true);
+  }
+
+  private CompletableFuture<JsonNode> callWithId(int id, String request, boolean readLean) {
     CompletableFuture<JsonNode> answer = new CompletableFuture<>();
     pending.put(id, answer);
+    if (readLean) {
+      lean.add(id);
+    }
     if (!channel.isActive()) {
       pending.remove(id);
+      lean.remove(id);
       answer.completeExceptionally(new IOException("connection closed"));
       return answer;
     }
@@ -167,6 +204,7 @@ final class WsClient {
    * answer is not a JSON-RPC response.
    */
   void complete(int id, JsonNode message) {
+    lean.remove(id);
     CompletableFuture<JsonNode> answer = pending.remove(id);
     if (answer != null) {
       answer.complete(message);
@@ -187,9 +225,36 @@ final class WsClient {
     return closed;
   }
 
+  /** Reads a frame: a lean call's plain answer by scanning, everything else with {@link Skim}. */
+  private void read(byte[] frame, long receivedNanos) {
+    if (!lean.isEmpty()) {
+      AnswerScan.Answer scanned = AnswerScan.scan(frame);
+      if (scanned != null && lean.remove(scanned.id())) {
+        CompletableFuture<JsonNode> answer = pending.remove(scanned.id());
+        if (answer != null) {
+          ObjectNode message = Json.object().put("id", scanned.id());
+          message.putObject("result").putArray("changes").addObject().put("rev", scanned.maxRev());
+          answer.complete(message);
+        }
+        return;
+      }
+    }
+    if (!notificationOps) {
+      long rev = AnswerScan.committedRev(frame);
+      if (rev >= 0) {
+        ObjectNode message = Json.object().put("method", "changesCommitted");
+        message.putObject("params").putArray("changes").addObject().put("rev", rev);
+        listener.onMessage(this, message, receivedNanos);
+        return;
+      }
+    }
+    dispatch(Skim.read(frame), receivedNanos);
+  }
+
   private void dispatch(JsonNode message, long receivedNanos) {
     JsonNode id = message.get("id");
     if (!message.has("method") && id != null && id.isInt()) {
+      lean.remove(id.intValue());
       CompletableFuture<JsonNode> answer = pending.remove(id.intValue());
       if (answer != null) {
         answer.complete(message);
@@ -203,6 +268,7 @@ final class WsClient {
     IOException closed = new IOException("connection closed");
     pending.values().forEach(f -> f.completeExceptionally(closed));
     pending.clear();
+    lean.clear();
   }
 
   private static final class Handler extends SimpleChannelInboundHandler<TextWebSocketFrame> {
@@ -229,7 +295,7 @@ final class WsClient {
     protected void channelRead0(ChannelHandlerContext ctx, TextWebSocketFrame frame) {
       long now = System.nanoTime();
       byte[] bytes = ByteBufUtil.getBytes(frame.content());
-      client.dispatch(Skim.read(bytes, client.notificationOps), now);
+      client.read(bytes, now);
     }
 
     @Override

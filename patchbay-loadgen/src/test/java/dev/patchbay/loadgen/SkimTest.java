@@ -53,20 +53,6 @@ class SkimTest {
   }
 
   @Test
-  void read_notificationWithoutOps_keepsRevisions() {
-    String frame =
-        "{\"method\":\"changesCommitted\",\"params\":{\"docId\":\"d\",\"changes\":"
-            + "[{\"id\":\"x\",\"rev\":4,\"ops\":[{\"op\":\"replace\",\"path\":\"/k\"}]}]}}";
-    assertThat(Skim.read(utf8(frame), false))
-        .isEqualTo(
-            Json.parse(
-                "{\"method\":\"changesCommitted\",\"params\":{\"docId\":\"d\",\"changes\":"
-                    + "[{\"id\":\"x\",\"rev\":4}]}}"));
-    assertThat(Skim.read(utf8(frame), true).at("/params/changes/0/ops/0/path").asString())
-        .isEqualTo("/k");
-  }
-
-  @Test
   void read_malformed_throws() {
     assertThatThrownBy(() -> Skim.read(utf8("{\"a\":"))).isInstanceOf(RuntimeException.class);
     assertThatThrownBy(() -> Skim.read(utf8(""))).isInstanceOf(RuntimeException.class);
