@@ -208,21 +208,21 @@ final class PatchTransformer {
    * The Deltas last parsed or produced on this thread, by the identity of their JSON. A server
    * walks each incoming text op past every concurrent change, and each committed change past every
    * later incoming one: without this, each step re-read both Deltas from JSON, which was a third of
-   * the text transform's time. Values are never mutated, so a hit is the Delta the JSON says. Small
-   * and bounded: at most {@link #SIZE} entries, each at most {@link #MAX_OPS} ops.
+   * the text transform's time. Values are never mutated, so a hit is the Delta the JSON says.
+   * Direct-mapped by identity hash, so a lookup is one probe however many Deltas a walk meets (a
+   * 32-entry ring missed on every lookup once a commit met more than 32 of them, as 32 clients
+   * editing one text do). Small and bounded: {@link #SIZE} entries of at most {@link #MAX_OPS} ops.
    */
   private static final class DeltaCache {
-    private static final int SIZE = 32;
+    private static final int SIZE = 256; // a power of two
     private static final int MAX_OPS = 16;
     private final JsonNode[] keys = new JsonNode[SIZE];
     private final Delta[] values = new Delta[SIZE];
-    private int next;
 
     Delta parse(JsonNode ops) {
-      for (int i = 0; i < SIZE; i++) {
-        if (keys[i] == ops) {
-          return values[i];
-        }
+      int slot = System.identityHashCode(ops) & (SIZE - 1);
+      if (keys[slot] == ops) {
+        return values[slot];
       }
       Delta delta = Delta.fromJson(ops);
       put(ops, delta);
@@ -233,9 +233,9 @@ final class PatchTransformer {
       if (ops.size() > MAX_OPS) {
         return;
       }
-      keys[next] = ops;
-      values[next] = delta;
-      next = (next + 1) % SIZE;
+      int slot = System.identityHashCode(ops) & (SIZE - 1);
+      keys[slot] = ops;
+      values[slot] = delta;
     }
   }
 
