@@ -267,11 +267,27 @@ final class ServeCommand implements Callable<Integer> {
               + " second of start-up (env PATCHBAY_WARM_UP, default ${DEFAULT-VALUE}).")
   boolean warmUp;
 
+  @Option(
+      names = "--warm-up-seconds",
+      paramLabel = "<seconds>",
+      defaultValue = "${env:PATCHBAY_WARM_UP_SECONDS:-0}",
+      description =
+          "Before serving, drive this many seconds of real traffic (broadcast and commit"
+              + " workloads) through a throw-away server on a temporary SQLite file and an"
+              + " ephemeral loopback port, so a server restarted under heavy load meets it with"
+              + " compiled code; 0 skips it (env PATCHBAY_WARM_UP_SECONDS, default"
+              + " ${DEFAULT-VALUE}).")
+  int warmUpSeconds;
+
   @Override
   public Integer call() {
     ServerConfig config;
     DocStore docStore;
     try {
+      if (warmUpSeconds < 0 || warmUpSeconds > 600) {
+        throw new IllegalArgumentException(
+            "--warm-up-seconds must be between 0 and 600, was " + warmUpSeconds);
+      }
       List<String> patterns = lww.stream().map(String::trim).filter(p -> !p.isEmpty()).toList();
       config =
           ServerConfig.builder()
@@ -304,6 +320,11 @@ final class ServeCommand implements Callable<Integer> {
       docStore = openStore(config);
       if (warmUp) {
         dev.patchbay.store.sqlite.WarmUp.run(Duration.ofSeconds(5));
+      }
+      if (warmUpSeconds > 0) {
+        System.err.println(
+            "patchbay: warming up for " + warmUpSeconds + " s with traffic (--warm-up-seconds)");
+        dev.patchbay.loadgen.TrafficWarmUp.run(Duration.ofSeconds(warmUpSeconds));
       }
     } catch (PatchbayException | IllegalArgumentException e) {
       System.err.println("patchbay: " + e.getMessage());
