@@ -108,9 +108,30 @@ public final class BenchCommand implements Runnable {
     @Option(names = "--name", description = "System name reported with --url (default: the URL).")
     @Nullable String name;
 
+    @Option(
+        names = "--warm-up-seconds",
+        defaultValue = "0",
+        description =
+            "Before starting the server this command runs, drive this many seconds of traffic"
+                + " through a throw-away one, as `patchbay serve --warm-up-seconds` does (0, the"
+                + " default, measures a cold start; not with --url).")
+    int warmUpSeconds;
+
     Target open(int connections) {
+      if (warmUpSeconds < 0 || warmUpSeconds > 600) {
+        throw new IllegalArgumentException(
+            "--warm-up-seconds must be between 0 and 600, was " + warmUpSeconds);
+      }
       if (url != null) {
+        if (warmUpSeconds > 0) {
+          throw new IllegalArgumentException(
+              "--warm-up-seconds warms a server this command starts; start the --url server"
+                  + " with `patchbay serve --warm-up-seconds` instead");
+        }
         return Target.url(url, name != null ? name : url.toString());
+      }
+      if (warmUpSeconds > 0) {
+        TrafficWarmUp.run(Duration.ofSeconds(warmUpSeconds));
       }
       return Target.inProcess(store, connections);
     }

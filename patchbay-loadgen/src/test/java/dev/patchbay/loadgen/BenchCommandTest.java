@@ -102,4 +102,31 @@ class BenchCommandTest {
     stdoutOf(status, "broadcast", "--url", "ws://10.1.2.3:8787/ws", "--quiet");
     assertThat(status[0]).isEqualTo(2);
   }
+
+  @Test
+  void warmUpSeconds_withUrl_isRefused() {
+    int[] status = new int[1];
+    PrintStream saved = System.err;
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    try {
+      stdoutOf(
+          status,
+          "commit",
+          "--url",
+          "ws://127.0.0.1:9/ws",
+          "--warm-up-seconds",
+          "5",
+          "-n",
+          "1",
+          "-k",
+          "1",
+          "--quiet");
+    } finally {
+      System.setErr(saved);
+    }
+    assertThat(status[0]).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("--warm-up-seconds warms a server this command starts");
+  }
 }
