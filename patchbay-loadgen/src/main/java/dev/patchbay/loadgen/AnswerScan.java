@@ -30,6 +30,7 @@ final class AnswerScan {
 
   private final byte[] b;
   private int i;
+  private int keyEnd; // of the key just read by key()
 
   private AnswerScan(byte[] frame) {
     this.b = frame;
@@ -62,28 +63,20 @@ final class AnswerScan {
   private long notification() {
     boolean committed = false;
     long maxRev = -1;
-    expect('{');
-    if (peek() == '}') {
-      return -1;
-    }
-    while (true) {
-      int keyStart = i + 1;
-      int keyEnd = skipString();
-      expect(':');
-      if (equals(keyStart, keyEnd, METHOD)) {
-        int valueStart = i + 1;
-        int valueEnd = skipString();
-        committed = equals(valueStart, valueEnd, CHANGES_COMMITTED);
-      } else if (equals(keyStart, keyEnd, PARAMS)) {
-        maxRev = result();
-      } else if (equals(keyStart, keyEnd, JSONRPC)) {
-        skipValue();
-      } else {
-        return -1;
-      }
-      if (!more()) {
-        break;
-      }
+    if (openObject()) {
+      do {
+        int key = key();
+        if (is(key, METHOD)) {
+          int valueStart = i + 1;
+          committed = equals(valueStart, skipString(), CHANGES_COMMITTED);
+        } else if (is(key, PARAMS)) {
+          maxRev = result();
+        } else if (is(key, JSONRPC)) {
+          skipValue();
+        } else {
+          return -1;
+        }
+      } while (more());
     }
     return committed ? maxRev : -1;
   }
@@ -91,83 +84,83 @@ final class AnswerScan {
   private @Nullable Answer answer() {
     int id = -1;
     long maxRev = -1;
-    expect('{');
-    if (peek() == '}') {
-      return null;
-    }
-    while (true) {
-      int keyStart = i + 1;
-      int keyEnd = skipString();
-      expect(':');
-      if (equals(keyStart, keyEnd, ID)) {
-        ws();
-        id = parseInt();
-      } else if (equals(keyStart, keyEnd, RESULT)) {
-        maxRev = result();
-      } else if (equals(keyStart, keyEnd, JSONRPC)) {
-        skipValue();
-      } else {
-        return null; // error, method, or something this scan does not know
-      }
-      if (!more()) {
-        break;
-      }
+    if (openObject()) {
+      do {
+        int key = key();
+        if (is(key, ID)) {
+          ws();
+          id = parseInt();
+        } else if (is(key, RESULT)) {
+          maxRev = result();
+        } else if (is(key, JSONRPC)) {
+          skipValue();
+        } else {
+          return null; // error, method, or something this scan does not know
+        }
+      } while (more());
     }
     return id < 0 || maxRev < 0 ? null : new Answer(id, maxRev);
   }
 
   /** The highest rev in an object's {@code changes} (a result or a notification's params). */
   private long result() {
-    expect('{');
     long max = 0;
-    if (peek() == '}') {
-      i++;
-      return max;
-    }
-    while (true) {
-      int keyStart = i + 1;
-      int keyEnd = skipString();
-      expect(':');
-      if (equals(keyStart, keyEnd, CHANGES)) {
-        expect('[');
-        if (peek() == ']') {
-          i++;
+    if (openObject()) {
+      do {
+        if (is(key(), CHANGES)) {
+          expect('[');
+          if (peek() == ']') {
+            i++;
+          } else {
+            do {
+              max = Math.max(max, changeRev());
+            } while (more());
+          }
         } else {
-          do {
-            max = Math.max(max, changeRev());
-          } while (more());
+          skipValue();
         }
-      } else {
-        skipValue();
-      }
-      if (!more()) {
-        return max;
-      }
+      } while (more());
     }
+    return max;
   }
 
   /** The rev of one change object (0 when it has none). */
   private long changeRev() {
-    expect('{');
     long rev = 0;
+    if (openObject()) {
+      do {
+        if (is(key(), REV)) {
+          ws();
+          rev = parseLong();
+        } else {
+          skipValue();
+        }
+      } while (more());
+    }
+    return rev;
+  }
+
+  /** Enters an object: true with the cursor before its first key, false (consumed) when empty. */
+  private boolean openObject() {
+    expect('{');
     if (peek() == '}') {
       i++;
-      return rev;
+      return false;
     }
-    while (true) {
-      int keyStart = i + 1;
-      int keyEnd = skipString();
-      expect(':');
-      if (equals(keyStart, keyEnd, REV)) {
-        ws();
-        rev = parseLong();
-      } else {
-        skipValue();
-      }
-      if (!more()) {
-        return rev;
-      }
-    }
+    return true;
+  }
+
+  /** Reads a member's key and colon; returns where the key starts ({@link #keyEnd}: its end). */
+  private int key() {
+    ws();
+    int start = i + 1;
+    keyEnd = skipString();
+    expect(':');
+    return start;
+  }
+
+  private boolean is(int keyStart, byte[] name) {
+    return equals(keyStart, keyEnd, name);
   }
 
   /** After a member or element: true at a comma (consumed), false at the closing bracket. */

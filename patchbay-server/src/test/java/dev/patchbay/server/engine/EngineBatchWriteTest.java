@@ -36,15 +36,6 @@ import org.junit.jupiter.api.Test;
  */
 class EngineBatchWriteTest {
   private static final String DOC = "doc";
-  private static final EngineListener QUIET =
-      new EngineListener() {
-        @Override
-        public void changesCommitted(String docId, List<Change> changes, @Nullable String origin) {}
-
-        @Override
-        public void docDeleted(String docId, @Nullable String origin) {}
-      };
-
   private final ExecutorService shard =
       Executors.newSingleThreadExecutor(r -> new Thread(r, "patchbay-doc-test"));
   private final DocStore memory = DocStores.inMemory();
@@ -70,7 +61,7 @@ class EngineBatchWriteTest {
             store,
             new Engine.Settings(
                 1, Duration.ofMinutes(30), 1000, 100, List.of(), 10_000, 1 << 20, 1L << 30),
-            QUIET,
+            EngineVersioningTest.QUIET,
             System::currentTimeMillis,
             i -> shard);
   }

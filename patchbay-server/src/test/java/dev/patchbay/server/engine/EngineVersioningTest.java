@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 
 /** Automatic versions (session gap, change count, offline sessions) and cold loads from them. */
 class EngineVersioningTest {
-  private static final EngineListener QUIET =
+  static final EngineListener QUIET =
       new EngineListener() {
         @Override
         public void changesCommitted(String docId, List<Change> changes, @Nullable String origin) {}
