@@ -325,8 +325,8 @@ public final class BenchCommand implements Runnable {
 
     @Option(
         names = {"-w", "--changes"},
-        defaultValue = "20",
-        description = "Changes per writer (default 20).")
+        defaultValue = "100",
+        description = "Changes per writer (default 100: enough samples for a p99).")
     int changes;
 
     @Option(
