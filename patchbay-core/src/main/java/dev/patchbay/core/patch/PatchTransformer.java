@@ -175,6 +175,9 @@ final class PatchTransformer {
     private final String path;
     private final DeltaCache deltas = DELTAS.get();
     private @Nullable Delta thisDelta;
+    // The other Delta this one still has to be advanced past: done only if another text op at
+    // the path follows (rare), not after every merge.
+    private @Nullable Delta passed;
 
     TextRebase(PatchOp thisOp) {
       this.path = thisOp.path();
@@ -193,9 +196,14 @@ final class PatchTransformer {
         // Not a delta: the plain rules decide.
         return null;
       }
+      if (passed != null) {
+        mine = passed.transform(mine, false);
+        thisDelta = mine;
+        passed = null;
+      }
       Delta otherDelta = deltas.parse(otherOps);
       Delta transformed = mine.transform(otherDelta, true);
-      thisDelta = otherDelta.transform(mine, false);
+      passed = otherDelta;
       JsonNode json = transformed.toJson();
       deltas.put(json, transformed); // the next step of the walk reads it back
       return other.withValue(json);
