@@ -117,7 +117,9 @@ final class OpWalk {
     ArrayList<PatchOp> list = out;
     if (list == null) {
       list = new ArrayList<>(ops.size() + 2);
-      list.addAll(ops.subList(0, index));
+      for (int k = 0; k < index; k++) {
+        list.add(ops.get(k));
+      }
       if (keptCurrent) {
         list.add(current);
       }

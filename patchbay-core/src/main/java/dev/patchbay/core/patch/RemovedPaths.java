@@ -39,7 +39,6 @@ final class RemovedPaths implements OpWalk.Step {
 
   private final TransformState state;
   private final String thisPath;
-  private final String thisPathSlash;
   private final List<PatchOp> ops;
   private final boolean updatable;
   private final @Nullable String mergeOp;
@@ -69,7 +68,6 @@ final class RemovedPaths implements OpWalk.Step {
       @Nullable PatchOp thisOp) {
     this.state = state;
     this.thisPath = thisPath;
-    this.thisPathSlash = thisPath + "/";
     this.ops = ops;
     this.updatable = updatable;
     this.mergeOp = mergeOp;
@@ -219,10 +217,10 @@ final class RemovedPaths implements OpWalk.Step {
     }
 
     boolean samePath =
-        (!updatable && path.equals(thisPath)) || (!softSeen && path.startsWith(thisPathSlash));
+        (!updatable && path.equals(thisPath)) || (!softSeen && Paths.isUnder(path, thisPath));
     boolean sameFrom =
         (!updatable && thisPath.equals(from))
-            || (!softSeen && from != null && from.startsWith(thisPathSlash));
+            || (!softSeen && from != null && Paths.isUnder(from, thisPath));
     if (samePath || sameFrom) {
       if (superseded != null) {
         if (path.equals(thisPath) && like == OpType.REMOVE) {
@@ -230,8 +228,8 @@ final class RemovedPaths implements OpWalk.Step {
           emit(walk, flushed, clearSuperseded());
           return;
         }
-        boolean pathWithin = path.startsWith(thisPathSlash);
-        boolean fromWithin = from == null || from.startsWith(thisPathSlash);
+        boolean pathWithin = Paths.isUnder(path, thisPath);
+        boolean fromWithin = from == null || Paths.isUnder(from, thisPath);
         if (pathWithin && fromWithin) {
           // An in-place edit of the superseded value: kept aside in case it escapes.
           if (trailing == null) {
@@ -307,11 +305,11 @@ final class RemovedPaths implements OpWalk.Step {
 
   private PatchOp reroot(PatchOp op, String dest) {
     PatchOp mapped = op;
-    if (mapped.path().startsWith(thisPathSlash)) {
+    if (Paths.isUnder(mapped.path(), thisPath)) {
       mapped = mapped.withPath(dest + mapped.path().substring(thisPath.length()));
     }
     String from = mapped.from();
-    if (from != null && from.startsWith(thisPathSlash)) {
+    if (from != null && Paths.isUnder(from, thisPath)) {
       mapped = mapped.withFrom(dest + from.substring(thisPath.length()));
     }
     return mapped;
@@ -327,7 +325,7 @@ final class RemovedPaths implements OpWalk.Step {
       String from = op.from();
       return from != null
           && !from.isEmpty()
-          && !from.startsWith(thisPathSlash)
+          && !Paths.isUnder(from, thisPath)
           && !thisPath.startsWith(from + "/");
     }
     return false;

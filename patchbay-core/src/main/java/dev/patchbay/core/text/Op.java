@@ -3,6 +3,7 @@ package dev.patchbay.core.text;
 import dev.patchbay.core.PatchbayException;
 import dev.patchbay.core.json.Json;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
@@ -112,7 +113,9 @@ final class Op {
   }
 
   ObjectNode toJson() {
-    ObjectNode node = Json.object();
+    // Sized for the two members an op has at most: a walk makes one of these per op per step, and
+    // the default map's 16-slot table was the largest allocation of the text transform.
+    ObjectNode node = new ObjectNode(Json.NODES, new LinkedHashMap<>(4));
     switch (kind) {
       case DELETE:
         node.put("delete", count);
