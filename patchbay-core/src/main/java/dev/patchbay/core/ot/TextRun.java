@@ -59,10 +59,6 @@ final class TextRun {
     return plain == null ? null : new TextRun(path, plain);
   }
 
-  String path() {
-    return path;
-  }
-
   /**
    * Whether {@code change} is one plain edit of this text (within its length) plus ops unrelated to
    * its path; if so, {@link #applyAccepted} applies it.

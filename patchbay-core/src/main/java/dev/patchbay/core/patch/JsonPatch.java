@@ -73,15 +73,6 @@ public final class JsonPatch {
   }
 
   /**
-   * Returns {@code otherOps} rewritten to apply after {@code thisOps}. With {@code obj == null}
-   * (the form the sync algorithms use) a numeric last path segment is always an array index.
-   *
-   * @param obj the document both patches were made on, or {@code null} for the stateless form
-   * @param thisOps the ops that are applied first
-   * @param otherOps the ops to transform
-   * @param otherOpsFirst {@code true} when advancing committed ops past a queue (later writer wins)
-   */
-  /**
    * Whether no op of {@code a} can touch an op of {@code b}: no path or {@code from} of one is at,
    * above or under one of the other, and neither addresses an array element beside the other.
    * Conservative: {@code false} may still mean independent.
@@ -90,6 +81,15 @@ public final class JsonPatch {
     return PatchTransformer.independent(a, b);
   }
 
+  /**
+   * Returns {@code otherOps} rewritten to apply after {@code thisOps}. With {@code obj == null}
+   * (the form the sync algorithms use) a numeric last path segment is always an array index.
+   *
+   * @param obj the document both patches were made on, or {@code null} for the stateless form
+   * @param thisOps the ops that are applied first
+   * @param otherOps the ops to transform
+   * @param otherOpsFirst {@code true} when advancing committed ops past a queue (later writer wins)
+   */
   public static List<PatchOp> transform(
       @Nullable JsonNode obj,
       List<PatchOp> thisOps,
