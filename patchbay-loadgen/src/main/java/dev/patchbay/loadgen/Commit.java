@@ -64,7 +64,7 @@ final class Commit {
     List<CompletableFuture<?>> setup = new ArrayList<>();
     for (int i = 0; i < sockets.size(); i++) {
       Client c = new Client(sockets.get(i), i);
-      c.ws.notificationOps(false); // only revisions are read
+      c.ws.leanNotifications(true); // only revisions are read
       c.ws.listener(
           (ws, m, at) -> {
             if (m.path("method").asString("").equals("changesCommitted")) {

@@ -51,7 +51,7 @@ final class WsClient {
   // Calls whose answers are read lean (id and newest revision only, see AnswerScan).
   private final Set<Integer> lean = ConcurrentHashMap.newKeySet();
   private volatile Listener listener = (c, m, t) -> {};
-  private volatile boolean notificationOps = true;
+  private volatile boolean leanNotifications;
 
   private WsClient(Channel channel) {
     this.channel = channel;
@@ -114,11 +114,11 @@ final class WsClient {
   }
 
   /**
-   * Whether {@code changesCommitted} notifications are read whole (the default), or lean: as one
-   * change holding their newest {@code rev}, all a workload that only tracks its revision needs.
+   * Reads {@code changesCommitted} notifications lean: as one change holding their newest {@code
+   * rev}, all a workload that only tracks its revision needs (off by default: read whole).
    */
-  void notificationOps(boolean value) {
-    notificationOps = value;
+  void leanNotifications(boolean value) {
+    leanNotifications = value;
   }
 
   /** The event loop this connection lives on; workloads schedule their sends here. */
@@ -239,7 +239,7 @@ final class WsClient {
         return;
       }
     }
-    if (!notificationOps) {
+    if (leanNotifications) {
       long rev = AnswerScan.committedRev(frame);
       if (rev >= 0) {
         ObjectNode message = Json.object().put("method", "changesCommitted");
