@@ -486,12 +486,7 @@ public final class PatchesDoc {
       }
       JsonNode newCommitted = applyCommitted(committedState, fresh);
       List<Change> rebased = OtTransforms.rebaseChanges(fresh, queue);
-      long newRev = fresh.isEmpty() ? committedRev : fresh.get(fresh.size() - 1).rev();
-      store.saveDoc(id, newCommitted, newRev, rebased);
-      committedState = newCommitted;
-      committedRev = newRev;
-      pending = List.copyOf(rebased);
-      state = view(committedState, pending);
+      adopt(newCommitted, lastRev(committedRev, fresh), rebased);
       updated = true;
     }
     if (updated) {
@@ -559,9 +554,7 @@ public final class PatchesDoc {
       if (queue.size() == pending.size()) {
         return;
       }
-      store.saveDoc(id, committedState, committedRev, queue);
-      pending = List.copyOf(queue);
-      state = view(committedState, pending);
+      adopt(committedState, committedRev, queue);
     }
     fireUpdate();
   }
@@ -600,9 +593,8 @@ public final class PatchesDoc {
       if (closed) {
         return;
       }
-      JsonNode base = snapshotState == null || snapshotState.isNull() ? null : snapshotState;
-      JsonNode newCommitted = applyCommitted(base, changes);
-      long newRev = changes.isEmpty() ? rev : changes.get(changes.size() - 1).rev();
+      JsonNode newCommitted = applyCommitted(snapshotBase(snapshotState), changes);
+      long newRev = lastRev(rev, changes);
       Set<String> committedIds = new HashSet<>();
       for (Change c : changes) {
         committedIds.add(c.id());
@@ -612,11 +604,7 @@ public final class PatchesDoc {
       for (Change c : without(pending, committedIds)) {
         moved.add(c.withRevs(newRev, ++nextRev));
       }
-      store.saveDoc(id, newCommitted, newRev, moved);
-      committedState = newCommitted;
-      committedRev = newRev;
-      pending = List.copyOf(moved);
-      state = view(committedState, pending);
+      adopt(newCommitted, newRev, moved);
     }
     fireUpdate();
   }
@@ -634,15 +622,8 @@ public final class PatchesDoc {
       if (closed) {
         return;
       }
-      JsonNode base = snapshotState == null || snapshotState.isNull() ? null : snapshotState;
-      JsonNode newCommitted = applyCommitted(base, changes);
-      long newRev = changes.isEmpty() ? rev : changes.get(changes.size() - 1).rev();
-      List<Change> rebased = OtTransforms.rebaseChanges(changes, pending);
-      store.saveDoc(id, newCommitted, newRev, rebased);
-      committedState = newCommitted;
-      committedRev = newRev;
-      pending = List.copyOf(rebased);
-      state = view(committedState, pending);
+      JsonNode newCommitted = applyCommitted(snapshotBase(snapshotState), changes);
+      adopt(newCommitted, lastRev(rev, changes), OtTransforms.rebaseChanges(changes, pending));
     }
     fireUpdate();
   }
@@ -653,17 +634,37 @@ public final class PatchesDoc {
       if (closed) {
         return;
       }
-      JsonNode newCommitted =
-          snapshotState == null || snapshotState.isNull() ? null : snapshotState;
+      JsonNode newCommitted = snapshotBase(snapshotState);
       for (Change c : changes) {
         newCommitted = applyLww(newCommitted, c.ops());
       }
       committedState = applyLww(newCommitted, List.of());
-      committedRev = changes.isEmpty() ? rev : changes.get(changes.size() - 1).rev();
+      committedRev = lastRev(rev, changes);
       store.saveDoc(id, stored());
       state = view(committedState, pending);
     }
     fireUpdate();
+  }
+
+  /**
+   * Stores and takes on a new committed state and pending queue (OT); the caller holds the lock.
+   */
+  private void adopt(@Nullable JsonNode newCommitted, long newRev, List<Change> newPending) {
+    store.saveDoc(id, newCommitted, newRev, newPending);
+    committedState = newCommitted;
+    committedRev = newRev;
+    pending = List.copyOf(newPending);
+    state = view(committedState, pending);
+  }
+
+  /** A snapshot's state, JSON null read as no state. */
+  private static @Nullable JsonNode snapshotBase(@Nullable JsonNode snapshotState) {
+    return snapshotState == null || snapshotState.isNull() ? null : snapshotState;
+  }
+
+  /** The revision after {@code changes}: the last one's, or {@code rev} when there are none. */
+  private static long lastRev(long rev, List<Change> changes) {
+    return changes.isEmpty() ? rev : changes.get(changes.size() - 1).rev();
   }
 
   private void fireUpdate() {
