@@ -337,16 +337,21 @@ final class DefaultCollectionsClient implements CollectionsClient {
     for (String c : collections.keySet()) {
       pull(c, run);
     }
+    pushPasses(run);
+    int pending = store.transaction(store::opCount);
+    return new SyncResult(
+        run.pushed, run.pulled, run.conflicts, run.failed, pending, Instant.ofEpochMilli(now()));
+  }
+
+  /** Pushes the outbox, again while a pass requeued entries, at most {@link #PUSH_PASSES} times. */
+  private void pushPasses(Run run) {
     for (int pass = 0; pass < PUSH_PASSES; pass++) {
       run.requeued = false;
       push(run);
       if (!run.requeued) {
-        break;
+        return;
       }
     }
-    int pending = store.transaction(store::opCount);
-    return new SyncResult(
-        run.pushed, run.pulled, run.conflicts, run.failed, pending, Instant.ofEpochMilli(now()));
   }
 
   /**
@@ -355,13 +360,7 @@ final class DefaultCollectionsClient implements CollectionsClient {
    */
   SyncResult pushOnlyForTest() {
     Run run = new Run();
-    for (int pass = 0; pass < PUSH_PASSES; pass++) {
-      run.requeued = false;
-      push(run);
-      if (!run.requeued) {
-        break;
-      }
-    }
+    pushPasses(run);
     return new SyncResult(
         run.pushed, run.pulled, run.conflicts, run.failed, pendingCount(), Instant.now(clock));
   }
@@ -531,13 +530,7 @@ final class DefaultCollectionsClient implements CollectionsClient {
     }
     try {
       Run run = new Run();
-      for (int pass = 0; pass < PUSH_PASSES; pass++) {
-        run.requeued = false;
-        push(run);
-        if (!run.requeued) {
-          break;
-        }
-      }
+      pushPasses(run);
     } catch (RuntimeException e) {
       log.debug("push on change failed ({}); asking for a run", e.toString());
       requestSync();
