@@ -365,10 +365,7 @@ final class LocalStore implements AutoCloseable {
   List<Op> ops() throws SQLException {
     List<Op> out = new ArrayList<>();
     try (Statement s = conn.createStatement();
-        ResultSet rs =
-            s.executeQuery(
-                "SELECT seq, collection, record_id, type, payload, timestamp, change_id, status,"
-                    + " retry_count, last_error, next_attempt_at FROM outbox ORDER BY seq")) {
+        ResultSet rs = s.executeQuery("SELECT " + OP_COLUMNS + " FROM outbox ORDER BY seq")) {
       while (rs.next()) {
         out.add(readOp(rs));
       }
@@ -381,9 +378,9 @@ final class LocalStore implements AutoCloseable {
       throws SQLException {
     try (PreparedStatement ps =
         conn.prepareStatement(
-            "SELECT seq, collection, record_id, type, payload, timestamp, change_id, status,"
-                + " retry_count, last_error, next_attempt_at FROM outbox"
-                + " WHERE collection=? AND record_id=? AND change_id=?")) {
+            "SELECT "
+                + OP_COLUMNS
+                + " FROM outbox WHERE collection=? AND record_id=? AND change_id=?")) {
       ps.setString(1, collection);
       ps.setString(2, recordId);
       ps.setString(3, changeId);
@@ -392,6 +389,11 @@ final class LocalStore implements AutoCloseable {
       }
     }
   }
+
+  /** The outbox columns {@link #readOp} reads, in its order. */
+  private static final String OP_COLUMNS =
+      "seq, collection, record_id, type, payload, timestamp, change_id, status, retry_count,"
+          + " last_error, next_attempt_at";
 
   private Op readOp(ResultSet rs) throws SQLException {
     String payload = rs.getString(5);
