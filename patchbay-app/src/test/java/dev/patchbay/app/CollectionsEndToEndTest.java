@@ -227,13 +227,14 @@ class CollectionsEndToEndTest {
     assertThat(assertConverged(c, ds)).doesNotContainKey(id);
   }
 
-  @Test
-  void concurrentEdits_serverWinsRule_firstChangeToArriveIsKept_andTheOnlyOneApplied()
-      throws Exception {
-    String c = "sw-race";
+  /**
+   * Three devices of collection {@code c} with {@code strategy} each save every one of 12 seeded
+   * records, then sync until quiet; returns the converged state, which holds every record.
+   */
+  private Map<String, JsonNode> race(String c, ConflictStrategy strategy) throws Exception {
     List<CollectionsClient> ds = new ArrayList<>();
     for (int k = 0; k < 3; k++) {
-      ds.add(open(device("sw-race-" + k, c).conflictStrategy(ConflictStrategy.SERVER_WINS)));
+      ds.add(open(device(c + "-" + k, c).conflictStrategy(strategy)));
     }
     List<String> ids = seed(ds, c, 12);
     for (String id : ids) {
@@ -244,6 +245,14 @@ class CollectionsEndToEndTest {
     syncAllUntilQuiet(ds);
     Map<String, JsonNode> state = assertConverged(c, ds);
     assertThat(state).hasSize(ids.size());
+    return state;
+  }
+
+  @Test
+  void concurrentEdits_serverWinsRule_firstChangeToArriveIsKept_andTheOnlyOneApplied()
+      throws Exception {
+    String c = "sw-race";
+    Map<String, JsonNode> state = race(c, ConflictStrategy.SERVER_WINS);
     assertThat(state.values()).allSatisfy(v -> assertThat(v.path("by").asInt()).isBetween(0, 2));
     // Each record took exactly one of the three changes: the seed's version 1, then version 2.
     assertThat(serverRecords(c).values())
@@ -254,19 +263,7 @@ class CollectionsEndToEndTest {
   void concurrentEdits_rejectRule_clientWins_everyChangeAppliedOnce_theLastStays()
       throws Exception {
     String c = "rj-race";
-    List<CollectionsClient> ds = new ArrayList<>();
-    for (int k = 0; k < 3; k++) {
-      ds.add(open(device("rj-race-" + k, c).conflictStrategy(ConflictStrategy.CLIENT_WINS)));
-    }
-    List<String> ids = seed(ds, c, 12);
-    for (String id : ids) {
-      for (int k = 0; k < 3; k++) {
-        ds.get(k).collection(c).save(Json.object().put("by", k), id);
-      }
-    }
-    syncAllUntilQuiet(ds);
-    Map<String, JsonNode> state = assertConverged(c, ds);
-    assertThat(state).hasSize(ids.size());
+    race(c, ConflictStrategy.CLIENT_WINS);
     // Every device insists until its change is applied over the version it was refused on: the
     // seed, then one version per device.
     assertThat(serverRecords(c).values())
