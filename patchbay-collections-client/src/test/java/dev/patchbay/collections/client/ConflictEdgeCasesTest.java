@@ -15,8 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -34,7 +34,13 @@ class ConflictEdgeCasesTest {
   private PatchbayServer server;
   private String url;
   private final TestClock clock = new TestClock(Instant.parse("2024-01-01T10:00:00Z"));
-  private final List<CollectionsClient> devices = new ArrayList<>();
+  private TestDevices devices;
+
+  @BeforeEach
+  void devices() {
+    devices = new TestDevices(tmp, clock);
+  }
+
   private final ExecutorService http = Executors.newSingleThreadExecutor();
 
   private void startServer(List<String> rules) {
@@ -47,7 +53,7 @@ class ConflictEdgeCasesTest {
 
   @AfterEach
   void stop() {
-    devices.forEach(CollectionsClient::close);
+    devices.close();
     if (server != null) {
       server.close();
     }
@@ -55,23 +61,15 @@ class ConflictEdgeCasesTest {
   }
 
   private CollectionsClient.Builder device(String name) {
-    return CollectionsClient.builder()
-        .baseUrl(url)
-        .dataDirectory(tmp.resolve(name))
-        .collections("todos")
-        .autoSync(false)
-        .clock(clock)
-        .requestTimeout(Duration.ofSeconds(10));
+    return devices.device(url, name, "todos");
   }
 
   private DefaultCollectionsClient open(CollectionsClient.Builder builder) {
-    CollectionsClient c = builder.build();
-    devices.add(c);
-    return (DefaultCollectionsClient) c;
+    return devices.open(builder);
   }
 
   private static SyncResult sync(CollectionsClient c) {
-    return c.syncNow().orTimeout(60, TimeUnit.SECONDS).join();
+    return TestDevices.sync(c);
   }
 
   private HttpBackend backend() {

@@ -19,6 +19,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -35,7 +36,12 @@ class MultiDeviceTest {
   private PatchbayServer server;
   private String url;
   private final TestClock clock = new TestClock(Instant.parse("2024-01-01T10:00:00Z"));
-  private final List<CollectionsClient> devices = new ArrayList<>();
+  private TestDevices devices;
+
+  @BeforeEach
+  void devices() {
+    devices = new TestDevices(tmp, clock);
+  }
 
   private void startServer(List<String> rules, int maxRecordBytes) {
     server =
@@ -55,30 +61,22 @@ class MultiDeviceTest {
 
   @AfterEach
   void stop() {
-    devices.forEach(CollectionsClient::close);
+    devices.close();
     if (server != null) {
       server.close();
     }
   }
 
   private CollectionsClient.Builder device(String name) {
-    return CollectionsClient.builder()
-        .baseUrl(url)
-        .dataDirectory(tmp.resolve(name))
-        .collections("todos")
-        .autoSync(false)
-        .clock(clock)
-        .requestTimeout(Duration.ofSeconds(10));
+    return devices.device(url, name, "todos");
   }
 
   private CollectionsClient open(CollectionsClient.Builder builder) {
-    CollectionsClient c = builder.build();
-    devices.add(c);
-    return c;
+    return devices.open(builder);
   }
 
   private static SyncResult sync(CollectionsClient c) {
-    return c.syncNow().orTimeout(60, TimeUnit.SECONDS).join();
+    return TestDevices.sync(c);
   }
 
   @Test
@@ -154,8 +152,7 @@ class MultiDeviceTest {
     a.collection("todos").save(doc("{'v':1}"), "1");
     // The server applies the insert but the device dies before it records the answer: the entry
     // is still in the outbox, marked in flight.
-    a.close();
-    devices.remove(a);
+    devices.close(a);
     try (LocalStore store = LocalStore.open(tmp.resolve("a"))) {
       LocalStore.Op inFlight = store.transaction(store::ops).get(0);
       store.transaction(

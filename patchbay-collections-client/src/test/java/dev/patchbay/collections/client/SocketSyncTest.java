@@ -21,12 +21,12 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -47,7 +47,13 @@ class SocketSyncTest {
   private PatchbayServer server;
   private String url;
   private final TestClock clock = new TestClock(Instant.parse("2024-01-01T10:00:00Z"));
-  private final List<CollectionsClient> devices = new ArrayList<>();
+  private TestDevices devices;
+
+  @BeforeEach
+  void devices() {
+    devices = new TestDevices(tmp, clock);
+  }
+
   private final ExecutorService tapThreads = Executors.newFixedThreadPool(2);
 
   /** The real socket, with frames dropped or rewritten on the way in and a cut after a batch. */
@@ -100,7 +106,7 @@ class SocketSyncTest {
 
   @AfterEach
   void stop() {
-    devices.forEach(CollectionsClient::close);
+    devices.close();
     if (server != null) {
       server.close();
     }
@@ -112,20 +118,13 @@ class SocketSyncTest {
   }
 
   private CollectionsClient.Builder device(String name, String collection) {
-    return CollectionsClient.builder()
-        .baseUrl(url)
-        .dataDirectory(tmp.resolve(name))
-        .collections(collection)
-        .autoSync(false)
-        .clock(clock)
-        .reconnect(Duration.ofMillis(50), Duration.ofMillis(200), 0)
-        .requestTimeout(Duration.ofSeconds(10));
+    return devices
+        .device(url, name, collection)
+        .reconnect(Duration.ofMillis(50), Duration.ofMillis(200), 0);
   }
 
   private DefaultCollectionsClient open(CollectionsClient.Builder builder) {
-    CollectionsClient c = builder.build();
-    devices.add(c);
-    return (DefaultCollectionsClient) c;
+    return devices.open(builder);
   }
 
   /** A realtime device, connected and caught up (its first run, asked for by the subscribe). */
@@ -138,7 +137,7 @@ class SocketSyncTest {
   }
 
   private static SyncResult sync(CollectionsClient c) {
-    return c.syncNow().orTimeout(60, TimeUnit.SECONDS).join();
+    return TestDevices.sync(c);
   }
 
   private static List<SyncEventType> types(List<SyncEvent> events, String recordId) {
