@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -68,10 +69,13 @@ class SocketSyncTest {
     @Override
     public java.util.concurrent.CompletableFuture<Realtime.Socket> connect(
         URI uri, Consumer<String> onText, Consumer<String> onClosed) {
+      // Set before the batch goes out, so its answer is dropped even when the server is
+      // quicker than the close: the test is about an answer that never arrives.
+      AtomicBoolean cut = new AtomicBoolean();
       return real.connect(
               uri,
               text -> {
-                if (!drop.test(text)) {
+                if (!cut.get() && !drop.test(text)) {
                   onText.accept(rewrite.apply(text));
                 }
               },
@@ -81,10 +85,15 @@ class SocketSyncTest {
                   new Realtime.Socket() {
                     @Override
                     public void send(String text) {
+                      boolean cutNow =
+                          text.contains("\"type\":\"batch\"")
+                              && batches.incrementAndGet() == 1
+                              && cutAfterFirstBatch;
+                      if (cutNow) {
+                        cut.set(true);
+                      }
                       s.send(text);
-                      if (text.contains("\"type\":\"batch\"")
-                          && batches.incrementAndGet() == 1
-                          && cutAfterFirstBatch) {
+                      if (cutNow) {
                         s.close(); // the batch went out; its answer never comes back
                       }
                     }
