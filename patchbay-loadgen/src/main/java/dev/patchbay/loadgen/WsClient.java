@@ -233,7 +233,7 @@ final class WsClient {
         CompletableFuture<JsonNode> answer = pending.remove(scanned.id());
         if (answer != null) {
           ObjectNode message = Json.object().put("id", scanned.id());
-          message.putObject("result").putArray("changes").addObject().put("rev", scanned.maxRev());
+          message.putObject("result").putArray("changes").addObject().put("rev", scanned.lastRev());
           answer.complete(message);
         }
         return;
