@@ -155,6 +155,13 @@ final class ServeCommand implements Callable<Integer> {
   int maxOutboundBytes;
 
   @Option(
+      names = "--max-outbound-bytes-total",
+      defaultValue = "${env:PATCHBAY_MAX_OUTBOUND_BYTES_TOTAL:-0}",
+      description =
+          "Bytes queued for all clients together; past this, a client with 64 KiB or more queued is closed with 1013; 0 means a quarter of the JVM's maximum heap (env PATCHBAY_MAX_OUTBOUND_BYTES_TOTAL, default ${DEFAULT-VALUE}).")
+  long maxOutboundBytesTotal;
+
+  @Option(
       names = "--ping-interval-seconds",
       defaultValue = "${env:PATCHBAY_PING_INTERVAL_SECONDS:-30}",
       description =
@@ -308,6 +315,7 @@ final class ServeCommand implements Callable<Integer> {
               .messagesPerSecond(messagesPerSecond)
               .messageBurst(messageBurst)
               .maxOutboundBytes(maxOutboundBytes)
+              .maxOutboundBytesTotal(maxOutboundBytesTotal)
               .pingInterval(Duration.ofSeconds(pingIntervalSeconds))
               .idleTimeout(Duration.ofSeconds(idleTimeoutSeconds))
               .handshakeTimeout(Duration.ofSeconds(handshakeTimeoutSeconds))

@@ -38,4 +38,31 @@ class ServeOptionsTest {
         .contains("--warm-up-seconds must be between 0 and 600, was -1");
     assertThat(dir.toFile().list()).isEmpty(); // no store was opened
   }
+
+  @Test
+  void outboundTotalBelowTheConnectionCap_isRefusedNamingTheOption(@TempDir Path dir) {
+    PrintStream saved = System.err;
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    int status;
+    try {
+      status =
+          new CommandLine(Main.class)
+              .execute(
+                  "serve",
+                  "--port",
+                  "0",
+                  "--data-dir",
+                  dir.toString(),
+                  "--warm-up",
+                  "false",
+                  "--max-outbound-bytes-total",
+                  "100000");
+    } finally {
+      System.setErr(saved);
+    }
+    assertThat(status).isNotZero();
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("max-outbound-bytes-total must be 0 (a quarter of the heap) or at least");
+  }
 }

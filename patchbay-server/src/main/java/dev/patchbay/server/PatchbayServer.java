@@ -121,6 +121,7 @@ public final class PatchbayServer implements AutoCloseable {
                 config.messagesPerSecond(),
                 config.messageBurst(),
                 config.maxOutboundBytes(),
+                config.maxOutboundBytesTotal(),
                 config.pingInterval(),
                 config.idleTimeout(),
                 config.handshakeTimeout()),

@@ -34,6 +34,8 @@ import java.util.Objects;
  * @param messageBurst the token bucket size: messages a connection may send at once
  * @param maxOutboundBytes bytes queued for one connection that it has not read yet; past this the
  *     connection is closed with 1013
+ * @param maxOutboundBytesTotal bytes queued for all connections together; past this, a connection
+ *     with 64 KiB or more queued is closed with 1013 (0: a quarter of the maximum heap)
  * @param pingInterval a WebSocket ping goes to a connection silent for this long
  * @param idleTimeout a connection silent (not even a pong) for this long is closed
  * @param handshakeTimeout a connection that has not completed its WebSocket upgrade in this time
@@ -63,6 +65,7 @@ public record ServerConfig(
     int messagesPerSecond,
     int messageBurst,
     int maxOutboundBytes,
+    long maxOutboundBytesTotal,
     Duration pingInterval,
     Duration idleTimeout,
     Duration handshakeTimeout,
@@ -105,6 +108,11 @@ public record ServerConfig(
     require(
         maxOutboundBytes >= 64 * 1024,
         "max-outbound-bytes must be at least 65536, was " + maxOutboundBytes);
+    require(
+        maxOutboundBytesTotal == 0 || maxOutboundBytesTotal >= maxOutboundBytes,
+        "max-outbound-bytes-total must be 0 (a quarter of the heap) or at least max-outbound-bytes,"
+            + " was "
+            + maxOutboundBytesTotal);
     require(positive(pingInterval), "ping-interval must be positive");
     require(
         positive(idleTimeout) && idleTimeout.compareTo(pingInterval) > 0,
@@ -155,6 +163,7 @@ public record ServerConfig(
     b.messagesPerSecond = messagesPerSecond;
     b.messageBurst = messageBurst;
     b.maxOutboundBytes = maxOutboundBytes;
+    b.maxOutboundBytesTotal = maxOutboundBytesTotal;
     b.pingInterval = pingInterval;
     b.idleTimeout = idleTimeout;
     b.handshakeTimeout = handshakeTimeout;
@@ -194,6 +203,7 @@ public record ServerConfig(
     private int messagesPerSecond = 200;
     private int messageBurst = 400;
     private int maxOutboundBytes = 8 * 1024 * 1024;
+    private long maxOutboundBytesTotal;
     private List<String> collectionRules = List.of();
     private int maxRecordBytes = 1024 * 1024;
     private Duration tombstoneRetention = Duration.ofDays(90);
@@ -308,6 +318,15 @@ public record ServerConfig(
       return this;
     }
 
+    /**
+     * Sets the bytes queued for all connections together past which a connection with 64 KiB or
+     * more queued is closed as too slow; 0 (the default) means a quarter of the maximum heap.
+     */
+    public Builder maxOutboundBytesTotal(long value) {
+      maxOutboundBytesTotal = value;
+      return this;
+    }
+
     /** Sets the silence after which a connection is pinged. */
     public Builder pingInterval(Duration value) {
       pingInterval = value;
@@ -374,6 +393,7 @@ public record ServerConfig(
           messagesPerSecond,
           messageBurst,
           maxOutboundBytes,
+          maxOutboundBytesTotal,
           pingInterval,
           idleTimeout,
           handshakeTimeout,

@@ -70,6 +70,59 @@ class BackpressureTest {
   }
 
   /**
+   * Two readers stall at once: each stays under its own cap, but together they pass the server-wide
+   * one, and the connection the next message is for is closed with 1013 (reason outbound-budget).
+   */
+  @Test
+  void readersStallingTogether_passTheServerWideBudget_areClosed() throws Exception {
+    try (PatchbayServer server =
+            LimitsTest.start(
+                ServerConfig.builder()
+                    .maxOutboundBytes(OUTBOUND_CAP)
+                    .maxOutboundBytesTotal(OUTBOUND_CAP * 3 / 2));
+        TestClient writer = new TestClient(ws(server));
+        TestClient reader = new TestClient(ws(server));
+        RawWebSocket first = new RawWebSocket(server.address().getPort(), 4096);
+        RawWebSocket second = new RawWebSocket(server.address().getPort(), 4096)) {
+      reader.result("subscribe", str("pair"));
+      for (RawWebSocket stalled : List.of(first, second)) {
+        stalled.sendText(
+            "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"subscribe\",\"params\":[\"pair\"]}");
+      }
+      String big = Json.write(Json.NODES.stringNode("x".repeat(8 * 1024)));
+      int commits = 0;
+      while (server.metrics().scrape().indexOf("reason=\"outbound-budget\"") < 0) {
+        assertThat(server.metrics().scrape()).doesNotContain("reason=\"slow-consumer\"");
+        assertThat(commits).as("commits before the budget is spent").isLessThan(5000);
+        writer.result("commitChanges", str("pair"), change("pair" + commits, commits, big));
+        commits++;
+      }
+      assertThat(reader.closed).as("the reading subscriber stays open").isNotDone();
+      for (int i = 1; i <= commits; i++) {
+        assertThat(
+                reader.nextNotification().path("params").path("changes").get(0).get("rev").asLong())
+            .isEqualTo(i);
+      }
+      // The one closed reads what was queued, then the 1013 close; the other stays open.
+      ExecutorService readers = Executors.newFixedThreadPool(2);
+      try {
+        Future<RawWebSocket.Frame> a = readers.submit(first::readUntilClose);
+        Future<RawWebSocket.Frame> b = readers.submit(second::readUntilClose);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (!a.isDone() && !b.isDone()) {
+          assertThat(System.nanoTime()).as("a stalled reader is closed").isLessThan(deadline);
+          Thread.sleep(10);
+        }
+        RawWebSocket.Frame close = (a.isDone() ? a : b).get();
+        assertThat(close).isNotNull();
+        assertThat(close.closeCode()).isEqualTo(1013);
+      } finally {
+        readers.shutdownNow();
+      }
+    }
+  }
+
+  /**
    * Well-behaved clients commit at a paced rate, alone and beside a flooder, in three alternating
    * rounds with a fresh flooder each time; every flooder is throttled, then closed, and the others'
    * p99 commit latency stays within a generous multiple of the quiet runs'. Medians over the rounds

@@ -24,9 +24,12 @@ import org.slf4j.LoggerFactory;
  * A {@link Connection} over a Netty WebSocket channel. Netty makes writes thread-safe.
  *
  * <p>Every message queued for the client counts against {@code maxOutboundBytes} until the kernel
- * has taken it. A client that does not read fast enough fills that budget; it is then closed with
- * 1013 (try again later, the Patches client reconnects and resyncs) and nothing more is queued for
- * it, so a slow reader costs bounded memory and never delays the fan-out to others.
+ * has taken it, and against the server-wide {@link OutboundBudget}. A client that does not read
+ * fast enough fills its budget; it is then closed with 1013 (try again later, the Patches client
+ * reconnects and resyncs) and nothing more is queued for it, so a slow reader costs bounded memory
+ * and never delays the fan-out to others. When the server-wide budget is spent (many readers
+ * lagging at once, as under overload), a connection with at least {@link #LAGGING_BYTES} queued is
+ * closed the same way when the next message for it comes; one that keeps up is not.
  */
 final class NettyConnection implements Connection {
   private static final Logger log = LoggerFactory.getLogger(NettyConnection.class);
@@ -37,9 +40,13 @@ final class NettyConnection implements Connection {
    */
   static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
 
+  /** The queue of a connection that counts as behind when the server-wide budget is spent. */
+  static final int LAGGING_BYTES = 64 * 1024;
+
   private final String id;
   private final Channel channel;
   private final long maxOutboundBytes;
+  private final OutboundBudget budget;
   private final PatchbayMetrics metrics;
   private final AtomicLong pendingBytes = new AtomicLong();
   private final AtomicBoolean closing = new AtomicBoolean();
@@ -54,13 +61,22 @@ final class NettyConnection implements Connection {
       long maxOutboundBytes,
       PatchbayMetrics metrics,
       Identity identity) {
-    this(id, channel, maxOutboundBytes, metrics, identity, AuthResult.accept(identity), true);
+    this(
+        id,
+        channel,
+        maxOutboundBytes,
+        new OutboundBudget(0),
+        metrics,
+        identity,
+        AuthResult.accept(identity),
+        true);
   }
 
   NettyConnection(
       String id,
       Channel channel,
       long maxOutboundBytes,
+      OutboundBudget budget,
       PatchbayMetrics metrics,
       Identity identity,
       @Nullable AuthResult upgradeAuth,
@@ -70,6 +86,7 @@ final class NettyConnection implements Connection {
     this.id = id;
     this.channel = channel;
     this.maxOutboundBytes = maxOutboundBytes;
+    this.budget = budget;
     this.metrics = metrics;
     this.identity = identity;
   }
@@ -125,21 +142,38 @@ final class NettyConnection implements Connection {
    * Queues {@code message} (a frame, or an encoded frame's bytes) of {@code size} payload bytes.
    */
   private void write(Object message, int size) {
-    if (pendingBytes.addAndGet(size) > maxOutboundBytes) {
+    long pending = pendingBytes.addAndGet(size);
+    boolean own = pending <= maxOutboundBytes;
+    // Past the server-wide budget, only a connection that is itself behind is closed; one that
+    // keeps up still gets its message (its queue is small), so the budget bounds the backlogs.
+    boolean server = budget.take(size) || pending < LAGGING_BYTES;
+    if (!own || !server) {
+      budget.release(size);
       pendingBytes.addAndGet(-size);
       io.netty.util.ReferenceCountUtil.release(message);
       if (!closing.get()) {
-        metrics.closedByServer("slow-consumer");
+        String reason = own ? "outbound-budget" : "slow-consumer";
+        metrics.closedByServer(reason);
         log.info(
-            "event=close conn={} reason=slow-consumer pendingBytes={} limit={}",
+            "event=close conn={} reason={} pendingBytes={} limit={} serverPendingBytes={}"
+                + " serverLimit={}",
             id,
+            reason,
             pendingBytes.get(),
-            maxOutboundBytes);
+            maxOutboundBytes,
+            budget.used(),
+            budget.limit());
         close(1013, "try again later: too slow reading");
       }
       return;
     }
-    channel.writeAndFlush(message).addListener(f -> pendingBytes.addAndGet(-size));
+    channel
+        .writeAndFlush(message)
+        .addListener(
+            f -> {
+              pendingBytes.addAndGet(-size);
+              budget.release(size);
+            });
   }
 
   /** Returns the bytes queued for this client that the kernel has not taken yet. */

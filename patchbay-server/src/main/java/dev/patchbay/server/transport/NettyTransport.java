@@ -57,6 +57,8 @@ public final class NettyTransport implements AutoCloseable {
    * @param messagesPerSecond the sustained message rate of a connection
    * @param messageBurst the messages a connection may send at once
    * @param maxOutboundBytes the bytes queued for a connection before it is closed with 1013
+   * @param maxOutboundBytesTotal the bytes queued for all connections together; past this, a
+   *     connection with 64 KiB or more queued is closed with 1013 (0: a quarter of the heap)
    * @param pingInterval the silence after which a connection is pinged
    * @param idleTimeout the silence after which a connection is closed
    * @param handshakeTimeout the time a connection has to complete its upgrade
@@ -71,6 +73,7 @@ public final class NettyTransport implements AutoCloseable {
       int messagesPerSecond,
       int messageBurst,
       int maxOutboundBytes,
+      long maxOutboundBytesTotal,
       Duration pingInterval,
       Duration idleTimeout,
       Duration handshakeTimeout) {}
@@ -81,6 +84,7 @@ public final class NettyTransport implements AutoCloseable {
   private final PatchbayMetrics metrics;
   private final Authenticator authenticator;
   private final ConnectionRegistry registry = new ConnectionRegistry();
+  private final OutboundBudget outbound;
   // Every accepted channel, upgraded or not: stopping the I/O threads does not close them, so
   // close() does, lest a socket outlive the server (its client would only notice by heartbeat).
   private final Set<Channel> children = ConcurrentHashMap.newKeySet();
@@ -106,6 +110,7 @@ public final class NettyTransport implements AutoCloseable {
       PatchbayMetrics metrics,
       Authenticator authenticator) {
     this.settings = settings;
+    this.outbound = new OutboundBudget(settings.maxOutboundBytesTotal());
     this.handler = handler;
     this.status = status;
     this.metrics = metrics;
@@ -217,7 +222,7 @@ public final class NettyTransport implements AutoCloseable {
                     p.addLast(
                         "messages",
                         new WebSocketHandler(
-                            handler, routes, connectionIds, registry, settings, metrics));
+                            handler, routes, connectionIds, registry, outbound, settings, metrics));
                   }
                 });
     serverChannel = bootstrap.bind(settings.host(), settings.port()).sync().channel();

@@ -46,6 +46,7 @@ final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
   private final Map<String, MessageHandler> routes;
   private final AtomicLong ids;
   private final ConnectionRegistry registry;
+  private final OutboundBudget budget;
   private final NettyTransport.Settings settings;
   private final PatchbayMetrics metrics;
   private @Nullable NettyConnection connection;
@@ -68,7 +69,14 @@ final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
       ConnectionRegistry registry,
       NettyTransport.Settings settings,
       PatchbayMetrics metrics) {
-    this(handler, Map.of(), ids, registry, settings, metrics);
+    this(
+        handler,
+        Map.of(),
+        ids,
+        registry,
+        new OutboundBudget(settings.maxOutboundBytesTotal()),
+        settings,
+        metrics);
   }
 
   /** Creates a handler that serves {@code routes} (path to dialect) beside the main path. */
@@ -77,17 +85,18 @@ final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
       Map<String, MessageHandler> routes,
       AtomicLong ids,
       ConnectionRegistry registry,
+      OutboundBudget budget,
       NettyTransport.Settings settings,
       PatchbayMetrics metrics) {
     this.handler = handler;
     this.routes = routes;
     this.ids = ids;
     this.registry = registry;
+    this.budget = budget;
     this.settings = settings;
     this.metrics = metrics;
   }
 
-  /** The reader-idle check period: the finest of the three liveness settings it serves. */
   /**
    * Whether the client offered permessage-deflate, so the server may deflate its large messages; an
    * offer the server declined only makes fan-out take the per-connection path.
@@ -99,6 +108,7 @@ final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
         && offered.toLowerCase(java.util.Locale.ROOT).contains("permessage-deflate");
   }
 
+  /** The reader-idle check period: the finest of the three liveness settings it serves. */
   static long idleCheckMillis(NettyTransport.Settings settings) {
     return Math.max(
         10,
@@ -133,6 +143,7 @@ final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
               "c" + ids.incrementAndGet(),
               ctx.channel(),
               settings.maxOutboundBytes(),
+              budget,
               metrics,
               identity,
               upgradeAuth,
