@@ -3,6 +3,8 @@ package dev.patchbay.loadgen;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.patchbay.core.json.Json;
+import dev.patchbay.server.PatchbayServer;
+import dev.patchbay.server.store.DocStores;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -128,5 +130,48 @@ class BenchCommandTest {
     assertThat(status[0]).isEqualTo(2);
     assertThat(err.toString(StandardCharsets.UTF_8))
         .contains("--warm-up-seconds warms a server this command starts");
+  }
+
+  @Test
+  void driverWarmUp_withoutUrl_isRefused() {
+    int[] status = new int[1];
+    PrintStream saved = System.err;
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    try {
+      stdoutOf(status, "commit", "--driver-warm-up-seconds", "1", "-n", "1", "-k", "1", "--quiet");
+    } finally {
+      System.setErr(saved);
+    }
+    assertThat(status[0]).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("--driver-warm-up-seconds needs --url");
+  }
+
+  /** The driver warms up on a scratch server: the server under test sees only the measured run. */
+  @Test
+  void driverWarmUp_withUrl_neverReachesTheServerUnderTest() {
+    try (PatchbayServer server =
+        PatchbayServer.start(
+            Target.benchConfig("memory", Path.of("unused"), 100), DocStores.inMemory())) {
+      int[] status = new int[1];
+      String out =
+          stdoutOf(
+              status,
+              "commit",
+              "--url",
+              "ws://127.0.0.1:" + server.address().getPort() + "/ws",
+              "--driver-warm-up-seconds",
+              "1",
+              "-n",
+              "2",
+              "-k",
+              "3",
+              "--json",
+              "--quiet");
+      assertThat(status[0]).isZero();
+      assertThat(Json.parse(out.trim()).path("committed").asLong()).isEqualTo(6);
+      assertThat(server.metrics().scrape()).contains("patchbay_commits_total 6.0");
+    }
   }
 }
