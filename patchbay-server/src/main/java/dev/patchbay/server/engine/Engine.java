@@ -633,15 +633,17 @@ public final class Engine implements AutoCloseable {
     Predicate<Change> isOwnCommitted =
         c -> (batchId != null && batchId.equals(c.batchId())) || changeIds.contains(c.id());
     List<Change> foreign = new ArrayList<>();
+    // Of the committed ids only those of this request matter below: the resent ones (usually
+    // none), not a set of every change since baseRev (a hash insert per change per commit).
     Set<String> committedIds = new HashSet<>();
     List<Change> resent = new ArrayList<>();
     for (Change c : allCommitted) {
       if (!isOwnCommitted.test(c)) {
         foreign.add(c);
       }
-      committedIds.add(c.id());
       if (changeIds.contains(c.id())) {
         resent.add(c);
+        committedIds.add(c.id());
       }
     }
     List<Change> catchup = resent.isEmpty() ? foreign : mergeByRev(foreign, resent);
