@@ -741,6 +741,13 @@ public final class Engine implements AutoCloseable {
   private static final int MAX_BATCH = 256;
 
   /**
+   * The catch-up changes one batch may hold for its answers (a commit that alone passes it forms a
+   * batch of its own). Under overload, open-loop clients commit on revisions thousands behind, and
+   * 256 such catch-ups, read from the store, filled a 1 GiB heap.
+   */
+  static final int MAX_BATCH_CATCH_UP = 20_000;
+
+  /**
    * Queues an OT commit. The document's commits are processed in batches: one mailbox step takes
    * every queued commit, computes each against the state left by the ones before it, and hands
    * their writes to the store back to back (conditional on the revision before each), so they share
@@ -779,21 +786,25 @@ public final class Engine implements AutoCloseable {
 
   private CompletableFuture<?> runBatch(Shard shard, OtDoc doc) {
     doc.batchQueued = false;
-    List<PendingCommit> batch = new ArrayList<>();
-    while (!doc.commitQueue.isEmpty() && batch.size() < MAX_BATCH) {
-      batch.add(doc.commitQueue.poll());
-    }
     try {
       ensureLoaded(doc);
     } catch (RuntimeException e) {
-      batch.forEach(pc -> pc.result.completeExceptionally(e));
+      for (int i = 0; i < MAX_BATCH && !doc.commitQueue.isEmpty(); i++) {
+        doc.commitQueue.poll().result.completeExceptionally(e);
+      }
       return CompletableFuture.completedFuture(null);
     }
-    List<Submitted> submitted = new ArrayList<>(batch.size());
+    List<Submitted> submitted = new ArrayList<>();
     List<CompletableFuture<?>> waits = new ArrayList<>();
     long expected = doc.rev;
     List<Change> writes = new ArrayList<>();
-    for (PendingCommit pc : batch) {
+    // Each prepared commit holds its catch-up until the batch is written; past the budget the rest
+    // wait for the next batch, so clients far behind cannot stack their catch-ups in memory.
+    long catchUp = 0;
+    for (int taken = 0;
+        taken < MAX_BATCH && catchUp < MAX_BATCH_CATCH_UP && !doc.commitQueue.isEmpty();
+        taken++) {
+      PendingCommit pc = doc.commitQueue.poll();
       Prepared p;
       try {
         p = prepareOt(doc, pc, submitted.isEmpty());
@@ -801,6 +812,7 @@ public final class Engine implements AutoCloseable {
         pc.result.completeExceptionally(e);
         continue;
       }
+      catchUp += p.catchup().size();
       waits.addAll(p.versionWrites());
       if (!p.committed().isEmpty()) {
         writes.addAll(p.committed());

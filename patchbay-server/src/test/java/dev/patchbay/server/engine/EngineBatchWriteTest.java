@@ -129,6 +129,39 @@ class EngineBatchWriteTest {
   }
 
   /**
+   * Commits far behind carry long catch-ups, held in memory until their batch is written: a batch
+   * stops taking commits once it holds {@link Engine#MAX_BATCH_CATCH_UP} catch-up changes, and the
+   * rest form the next batch.
+   */
+  @Test
+  void commitsFarBehind_splitIntoBatchesOfBoundedCatchUp() throws Exception {
+    int history = Engine.MAX_BATCH_CATCH_UP * 3 / 5; // one catch-up fits, two pass the budget
+    long now = System.currentTimeMillis();
+    List<Change> old = new ArrayList<>();
+    for (int rev = 1; rev <= history; rev++) {
+      old.add(
+          new Change(
+              "h" + rev,
+              rev - 1,
+              rev,
+              List.of(PatchOp.add("/h", Json.number(rev))),
+              now,
+              now,
+              null,
+              null,
+              Map.of()));
+    }
+    memory.saveChanges(DOC, old).get(5, TimeUnit.SECONDS);
+    List<CompletableFuture<CommitResult>> behind = queuedTogether("a", "b", "c");
+
+    for (CompletableFuture<CommitResult> f : behind) {
+      assertThat(f.get(30, TimeUnit.SECONDS).changes()).hasSizeGreaterThan(history - 1);
+    }
+    assertThat(saves).containsExactly(1, 2, 1); // the lead alone, then a and b, then c
+    assertThat(storedIds()).endsWith("lead", "a", "b", "c");
+  }
+
+  /**
    * Queues a lead commit and then {@code ids} (each on revision 1) behind a held shard: the lead
    * runs alone, and the others queue behind its write and form one batch.
    */
