@@ -151,7 +151,12 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
           if (error == null && request.method().equals("commitChanges")) {
             metrics.commit(System.nanoTime() - started);
           }
-          if (error != null) {
+          if (!connection.isOpen()) {
+            // Nobody will read it: the client is gone or being closed (a Patches client re-sends
+            // its unanswered changes on reconnect; their ids make that safe). Encoding the answer
+            // anyway, with a catch-up of thousands of changes, kept an overloaded server busy
+            // long after its clients had been dropped.
+          } else if (error != null) {
             connection.send(JsonRpcCodec.encode(errorFor(request.id(), error)));
           } else if (value == null) {
             connection.send(JsonRpcCodec.encode(Response.noResult(request.id())));

@@ -109,6 +109,29 @@ class BatchNotificationTest {
     assertThat(first.frames).hasSize(2);
   }
 
+  /** A client gone before its answer: the commit is stored and broadcast, the answer not built. */
+  @Test
+  void commitOfAConnectionClosedBeforeItsAnswer_isStoredButNotAnswered() throws Exception {
+    Recorder gone = new Recorder("g");
+    Recorder watcher = new Recorder("w");
+    handler.onOpen(gone);
+    handler.onOpen(watcher);
+    watcher.call(handler, 1, "subscribe", "[[\"" + DOC + "\"]]");
+    watcher.awaitFrames(1);
+    watcher.frames.clear();
+
+    CountDownLatch release = new CountDownLatch(1);
+    shard.execute(() -> await(release));
+    gone.call(handler, 1, "commitChanges", commit("g1", 0, "/g"));
+    gone.open = false;
+    release.countDown();
+
+    watcher.awaitFrames(1);
+    assertThat(revs(watcher.frames.get(0).path("params").path("changes"))).containsExactly(1L);
+    shard.submit(() -> {}).get(5, TimeUnit.SECONDS);
+    assertThat(gone.frames).isEmpty();
+  }
+
   private static String commit(String id, long baseRev, String path) {
     return "[\""
         + DOC
@@ -143,6 +166,7 @@ class BatchNotificationTest {
   private static final class Recorder implements Connection {
     private final String id;
     final List<JsonNode> frames = java.util.Collections.synchronizedList(new ArrayList<>());
+    volatile boolean open = true;
 
     Recorder(String id) {
       this.id = id;
@@ -198,7 +222,7 @@ class BatchNotificationTest {
 
     @Override
     public boolean isOpen() {
-      return true;
+      return open;
     }
   }
 }
