@@ -219,6 +219,18 @@ public final class Change {
   }
 
   /**
+   * Reads a change a store wrote with {@link #toJsonString()}, keeping {@code text} as its JSON, so
+   * sending it again (a catch-up read back from the store) does not encode it a second time.
+   *
+   * @throws PatchbayException with code 400 when the JSON is not a change
+   */
+  public static Change fromStoredJson(String text) {
+    Change change = fromJson(Json.parse(text));
+    change.json = text;
+    return change;
+  }
+
+  /**
    * Reads a change from its JSON form. Missing revisions and times read as 0.
    *
    * @throws PatchbayException with code 400 when the JSON is not a change

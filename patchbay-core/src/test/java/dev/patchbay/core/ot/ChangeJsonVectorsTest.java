@@ -33,6 +33,24 @@ class ChangeJsonVectorsTest {
     }
   }
 
+  /**
+   * A change read back from its stored text keeps that text as its JSON: the same text encoding the
+   * read change again would give, for every recorded change.
+   */
+  @Test
+  void storedJson_isKeptAsIs_andIsWhatEncodingAgainGives() {
+    List<JsonNode> changes = new ArrayList<>();
+    for (Vector v : ConformanceVectors.ofKind("transformIncomingChanges")) {
+      collect(changes, v.input().get("changes"), v.input().get("committedChanges"), v.result());
+    }
+    for (JsonNode json : changes) {
+      String stored = Change.fromJson(json).toJsonString();
+      Change read = Change.fromStoredJson(stored);
+      assertThat(read.toJsonString()).isSameAs(stored);
+      assertThat(Change.fromJson(read.toJson()).toJsonString()).isEqualTo(stored);
+    }
+  }
+
   private static void collect(List<JsonNode> out, JsonNode... arrays) {
     for (JsonNode array : arrays) {
       for (JsonNode change : array) {

@@ -196,7 +196,7 @@ final class SqliteDocStore implements DocStore {
           List<Change> changes = new ArrayList<>();
           try (ResultSet rows = s.executeQuery()) {
             while (rows.next()) {
-              changes.add(Change.fromJson(Json.parse(rows.getString(1))));
+              changes.add(Change.fromStoredJson(rows.getString(1)));
             }
           }
           return List.copyOf(changes);
@@ -217,7 +217,7 @@ final class SqliteDocStore implements DocStore {
             s.setString(2, id);
             try (ResultSet rows = s.executeQuery()) {
               if (rows.next()) {
-                found.put(id, Change.fromJson(Json.parse(rows.getString(1))));
+                found.put(id, Change.fromStoredJson(rows.getString(1)));
               }
             }
           }
