@@ -26,6 +26,19 @@ class BenchCommandTest {
     return out.toString(StandardCharsets.UTF_8);
   }
 
+  /** Runs the command as {@link #stdoutOf} does and returns what it printed on stderr. */
+  private static String stderrOf(int[] status, String... args) {
+    PrintStream saved = System.err;
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    try {
+      stdoutOf(status, args);
+    } finally {
+      System.setErr(saved);
+    }
+    return err.toString(StandardCharsets.UTF_8);
+  }
+
   @Test
   void broadcast_json_printsOneParsableObjectWithCompleteAccounting() {
     int[] status = new int[1];
@@ -108,44 +121,31 @@ class BenchCommandTest {
   @Test
   void warmUpSeconds_withUrl_isRefused() {
     int[] status = new int[1];
-    PrintStream saved = System.err;
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    try {
-      stdoutOf(
-          status,
-          "commit",
-          "--url",
-          "ws://127.0.0.1:9/ws",
-          "--warm-up-seconds",
-          "5",
-          "-n",
-          "1",
-          "-k",
-          "1",
-          "--quiet");
-    } finally {
-      System.setErr(saved);
-    }
+    String err =
+        stderrOf(
+            status,
+            "commit",
+            "--url",
+            "ws://127.0.0.1:9/ws",
+            "--warm-up-seconds",
+            "5",
+            "-n",
+            "1",
+            "-k",
+            "1",
+            "--quiet");
     assertThat(status[0]).isEqualTo(2);
-    assertThat(err.toString(StandardCharsets.UTF_8))
-        .contains("--warm-up-seconds warms a server this command starts");
+    assertThat(err).contains("--warm-up-seconds warms a server this command starts");
   }
 
   @Test
   void driverWarmUp_withoutUrl_isRefused() {
     int[] status = new int[1];
-    PrintStream saved = System.err;
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    try {
-      stdoutOf(status, "commit", "--driver-warm-up-seconds", "1", "-n", "1", "-k", "1", "--quiet");
-    } finally {
-      System.setErr(saved);
-    }
+    String err =
+        stderrOf(
+            status, "commit", "--driver-warm-up-seconds", "1", "-n", "1", "-k", "1", "--quiet");
     assertThat(status[0]).isEqualTo(2);
-    assertThat(err.toString(StandardCharsets.UTF_8))
-        .contains("--driver-warm-up-seconds needs --url");
+    assertThat(err).contains("--driver-warm-up-seconds needs --url");
   }
 
   /** The driver warms up on a scratch server: the server under test sees only the measured run. */

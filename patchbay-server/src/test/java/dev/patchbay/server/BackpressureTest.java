@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,20 +35,8 @@ class BackpressureTest {
       stalled.sendText(
           "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"subscribe\",\"params\":[\"slow\"]}");
       // From here on the stalled client reads nothing: its kernel buffers, then its queue, fill.
-      String big = Json.write(Json.NODES.stringNode("x".repeat(8 * 1024)));
-      int commits = 0;
-      while (server.metrics().scrape().indexOf("reason=\"slow-consumer\"") < 0) {
-        assertThat(commits).as("commits before the stalled client is dropped").isLessThan(5000);
-        writer.result("commitChanges", str("slow"), change("slow" + commits, commits, big));
-        commits++;
-      }
-      assertThat(reader.closed).as("the reading subscriber stays open").isNotDone();
-      // The other subscriber received every commit, in order.
-      for (int i = 1; i <= commits; i++) {
-        assertThat(
-                reader.nextNotification().path("params").path("changes").get(0).get("rev").asLong())
-            .isEqualTo(i);
-      }
+      int commits = commitUntilClosed(server, writer, "slow", "slow-consumer", null);
+      assertReceivedInOrder(reader, commits);
       // The stalled client, reading again, finds what was queued and then the 1013 close.
       RawWebSocket.Frame close = stalled.readUntilClose();
       assertThat(close).isNotNull();
@@ -89,20 +78,8 @@ class BackpressureTest {
         stalled.sendText(
             "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"subscribe\",\"params\":[\"pair\"]}");
       }
-      String big = Json.write(Json.NODES.stringNode("x".repeat(8 * 1024)));
-      int commits = 0;
-      while (server.metrics().scrape().indexOf("reason=\"outbound-budget\"") < 0) {
-        assertThat(server.metrics().scrape()).doesNotContain("reason=\"slow-consumer\"");
-        assertThat(commits).as("commits before the budget is spent").isLessThan(5000);
-        writer.result("commitChanges", str("pair"), change("pair" + commits, commits, big));
-        commits++;
-      }
-      assertThat(reader.closed).as("the reading subscriber stays open").isNotDone();
-      for (int i = 1; i <= commits; i++) {
-        assertThat(
-                reader.nextNotification().path("params").path("changes").get(0).get("rev").asLong())
-            .isEqualTo(i);
-      }
+      int commits = commitUntilClosed(server, writer, "pair", "outbound-budget", "slow-consumer");
+      assertReceivedInOrder(reader, commits);
       // The one closed reads what was queued, then the 1013 close; the other stays open.
       ExecutorService readers = Executors.newFixedThreadPool(2);
       try {
@@ -119,6 +96,35 @@ class BackpressureTest {
       } finally {
         readers.shutdownNow();
       }
+    }
+  }
+
+  /**
+   * Commits 8 KiB changes to {@code doc} until a connection is closed for {@code reason} (and never
+   * for {@code never}); returns how many were committed.
+   */
+  private static int commitUntilClosed(
+      PatchbayServer server, TestClient writer, String doc, String reason, @Nullable String never) {
+    String big = Json.write(Json.NODES.stringNode("x".repeat(8 * 1024)));
+    int commits = 0;
+    while (server.metrics().scrape().indexOf("reason=\"" + reason + "\"") < 0) {
+      if (never != null) {
+        assertThat(server.metrics().scrape()).doesNotContain("reason=\"" + never + "\"");
+      }
+      assertThat(commits).as("commits before a close for %s", reason).isLessThan(5000);
+      writer.result("commitChanges", str(doc), change(doc + commits, commits, big));
+      commits++;
+    }
+    return commits;
+  }
+
+  /** The reader stays open and has every commit, in order. */
+  private static void assertReceivedInOrder(TestClient reader, int commits) {
+    assertThat(reader.closed).as("the reading subscriber stays open").isNotDone();
+    for (int i = 1; i <= commits; i++) {
+      assertThat(
+              reader.nextNotification().path("params").path("changes").get(0).get("rev").asLong())
+          .isEqualTo(i);
     }
   }
 
