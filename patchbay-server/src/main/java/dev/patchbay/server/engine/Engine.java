@@ -633,9 +633,8 @@ public final class Engine implements AutoCloseable {
     Predicate<Change> isOwnCommitted =
         c -> (batchId != null && batchId.equals(c.batchId())) || changeIds.contains(c.id());
     List<Change> foreign = new ArrayList<>();
-    // Of the committed ids only those of this request matter below: the resent ones (usually
-    // none), not a set of every change since baseRev (a hash insert per change per commit).
-    Set<String> committedIds = new HashSet<>();
+    // Ids of this request already committed (resent after a lost answer; usually none).
+    Set<String> resentIds = new HashSet<>();
     List<Change> resent = new ArrayList<>();
     for (Change c : allCommitted) {
       if (!isOwnCommitted.test(c)) {
@@ -643,7 +642,7 @@ public final class Engine implements AutoCloseable {
       }
       if (changeIds.contains(c.id())) {
         resent.add(c);
-        committedIds.add(c.id());
+        resentIds.add(c.id());
       }
     }
     List<Change> catchup = resent.isEmpty() ? foreign : mergeByRev(foreign, resent);
@@ -656,7 +655,7 @@ public final class Engine implements AutoCloseable {
         continue;
       }
       queue.add(c);
-      if (!committedIds.contains(c.id())) {
+      if (!resentIds.contains(c.id())) {
         incoming.add(c);
       }
     }

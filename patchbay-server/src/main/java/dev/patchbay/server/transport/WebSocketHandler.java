@@ -63,23 +63,10 @@ final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
   /** Refused messages are counted over windows of this length to tell a burst from abuse. */
   private static final long ABUSE_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(10);
 
-  WebSocketHandler(
-      MessageHandler handler,
-      AtomicLong ids,
-      ConnectionRegistry registry,
-      NettyTransport.Settings settings,
-      PatchbayMetrics metrics) {
-    this(
-        handler,
-        Map.of(),
-        ids,
-        registry,
-        new OutboundBudget(settings.maxOutboundBytesTotal()),
-        settings,
-        metrics);
-  }
-
-  /** Creates a handler that serves {@code routes} (path to dialect) beside the main path. */
+  /**
+   * Creates a handler that serves {@code routes} (path to dialect) beside the main path; every
+   * connection counts its queued bytes against the transport's one {@code budget}.
+   */
   WebSocketHandler(
       MessageHandler handler,
       Map<String, MessageHandler> routes,

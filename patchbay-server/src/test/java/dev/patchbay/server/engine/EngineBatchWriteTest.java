@@ -168,15 +168,7 @@ class EngineBatchWriteTest {
   private List<CompletableFuture<CommitResult>> queuedTogether(String... ids) throws Exception {
     // Let the previous commit's step finish first (its resume is queued on the shard).
     shard.submit(() -> {}).get(5, TimeUnit.SECONDS);
-    CountDownLatch release = new CountDownLatch(1);
-    shard.execute(
-        () -> {
-          try {
-            release.await(10, TimeUnit.SECONDS);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        });
+    CountDownLatch release = EngineVersioningTest.hold(shard);
     CompletableFuture<CommitResult> lead = commit("lead", 1, "/lead");
     List<CompletableFuture<CommitResult>> results = new ArrayList<>();
     for (String id : ids) {

@@ -22,6 +22,23 @@ import org.junit.jupiter.api.Test;
 
 /** Automatic versions (session gap, change count, offline sessions) and cold loads from them. */
 class EngineVersioningTest {
+  /**
+   * Holds {@code shard} (for at most 10 s) until the returned latch is counted down, so the commits
+   * submitted meanwhile queue up and form one batch.
+   */
+  static java.util.concurrent.CountDownLatch hold(java.util.concurrent.Executor shard) {
+    java.util.concurrent.CountDownLatch latch = new java.util.concurrent.CountDownLatch(1);
+    shard.execute(
+        () -> {
+          try {
+            latch.await(10, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+    return latch;
+  }
+
   static final EngineListener QUIET =
       new EngineListener() {
         @Override
@@ -86,15 +103,7 @@ class EngineVersioningTest {
             i -> shard);
     try {
       for (int round = 0; round < 50; round++) {
-        java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
-        shard.execute(
-            () -> {
-              try {
-                hold.await(10, TimeUnit.SECONDS);
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              }
-            });
+        java.util.concurrent.CountDownLatch hold = hold(shard);
         List<java.util.concurrent.CompletableFuture<CommitResult>> commits =
             new java.util.ArrayList<>();
         for (int j = 0; j < 7; j++) {
