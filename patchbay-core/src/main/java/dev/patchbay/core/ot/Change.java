@@ -3,6 +3,8 @@ package dev.patchbay.core.ot;
 import dev.patchbay.core.PatchbayException;
 import dev.patchbay.core.json.Json;
 import dev.patchbay.core.patch.PatchOp;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,6 +12,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JsonGenerator;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -133,7 +136,8 @@ public final class Change {
   public byte[] toJsonBytes() {
     byte[] bytes = jsonBytes;
     if (bytes == null) {
-      bytes = toJsonString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      String text = json;
+      bytes = text != null ? text.getBytes(StandardCharsets.UTF_8) : encode();
       jsonBytes = bytes;
     }
     return bytes;
@@ -143,10 +147,45 @@ public final class Change {
   public String toJsonString() {
     String text = json;
     if (text == null) {
-      text = Json.write(toJson());
+      text = new String(toJsonBytes(), StandardCharsets.UTF_8);
       json = text;
     }
     return text;
+  }
+
+  /**
+   * Writes the JSON of {@link #toJson()}, member for member, straight to UTF-8 without building the
+   * tree first: every committed change is encoded once on the document's thread, and building its
+   * tree only to serialize it was most of that cost.
+   */
+  private byte[] encode() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    try (JsonGenerator g = Json.MAPPER.createGenerator(out)) {
+      g.writeStartObject();
+      g.writeStringProperty("id", id);
+      g.writeNumberProperty("baseRev", baseRev);
+      g.writeNumberProperty("rev", rev);
+      g.writeName("ops");
+      g.writeStartArray();
+      for (int i = 0; i < ops.size(); i++) {
+        ops.get(i).writeJson(g);
+      }
+      g.writeEndArray();
+      g.writeNumberProperty("createdAt", createdAt);
+      g.writeNumberProperty("committedAt", committedAt);
+      if (batchId != null) {
+        g.writeStringProperty("batchId", batchId);
+      }
+      if (clientId != null) {
+        g.writeStringProperty("clientId", clientId);
+      }
+      for (Map.Entry<String, JsonNode> e : metadata.entrySet()) {
+        g.writeName(e.getKey());
+        g.writeTree(e.getValue());
+      }
+      g.writeEndObject();
+    }
+    return out.toByteArray();
   }
 
   @Override

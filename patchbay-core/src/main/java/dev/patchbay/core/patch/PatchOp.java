@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JsonGenerator;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -182,6 +183,30 @@ public record PatchOp(
       node.put("rev", rev);
     }
     return node;
+  }
+
+  /** Writes {@link #toJson()} to {@code g}, member for member, without building the tree. */
+  public void writeJson(JsonGenerator g) {
+    g.writeStartObject();
+    g.writeStringProperty("op", op);
+    g.writeStringProperty("path", path);
+    if (from != null) {
+      g.writeStringProperty("from", from);
+    }
+    if (value != null) {
+      g.writeName("value");
+      g.writeTree(value);
+    }
+    if (soft) {
+      g.writeBooleanProperty("soft", true);
+    }
+    if (ts != null) {
+      g.writeNumberProperty("ts", ts.longValue());
+    }
+    if (rev != null) {
+      g.writeNumberProperty("rev", rev.longValue());
+    }
+    g.writeEndObject();
   }
 
   /** Returns the JSON array form of a list of ops. */

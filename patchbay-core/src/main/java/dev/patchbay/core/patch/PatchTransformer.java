@@ -65,13 +65,19 @@ final class PatchTransformer {
     if ((long) thisOps.size() * otherOps.size() > MAX_PRECHECK_PAIRS) {
       return false;
     }
-    for (PatchOp other : otherOps) {
+    // Indexed loops: this runs for every pair of changes a commit meets, and the iterators of
+    // for-each loops over these lists were a sixth of the server's allocation under commit load.
+    int others = otherOps.size();
+    for (int j = 0; j < others; j++) {
+      PatchOp other = otherOps.get(j);
       if (other.path().equals(other.from())) {
         return false; // every walk drops a move or copy onto its own source (OpWalk)
       }
     }
-    for (PatchOp mine : thisOps) {
-      for (PatchOp other : otherOps) {
+    for (int i = 0, mineCount = thisOps.size(); i < mineCount; i++) {
+      PatchOp mine = thisOps.get(i);
+      for (int j = 0; j < others; j++) {
+        PatchOp other = otherOps.get(j);
         if (related(mine.path(), other) || (mine.from() != null && related(mine.from(), other))) {
           return false;
         }

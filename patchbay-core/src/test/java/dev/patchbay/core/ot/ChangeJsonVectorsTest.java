@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.patchbay.core.ConformanceVectors;
 import dev.patchbay.core.ConformanceVectors.Vector;
+import dev.patchbay.core.json.Json;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -48,6 +49,37 @@ class ChangeJsonVectorsTest {
       Change read = Change.fromStoredJson(stored);
       assertThat(read.toJsonString()).isSameAs(stored);
       assertThat(Change.fromJson(read.toJson()).toJsonString()).isEqualTo(stored);
+    }
+  }
+
+  /**
+   * The text a change is sent and stored as is written member by member, without a tree: it must be
+   * the tree's text exactly, byte for byte, for every recorded change and for ops carrying the
+   * last-write-wins members (soft, ts, rev) and metadata the vectors lack.
+   */
+  @Test
+  void encodedText_isTheTreesText_byteForByte() {
+    List<JsonNode> changes = new ArrayList<>();
+    for (Vector v : ConformanceVectors.ofKind("transformIncomingChanges")) {
+      collect(changes, v.input().get("changes"), v.input().get("committedChanges"), v.result());
+    }
+    for (Vector v : ConformanceVectors.ofKind("rebaseChanges")) {
+      collect(changes, v.input().get("serverChanges"), v.input().get("localChanges"), v.result());
+    }
+    changes.add(
+        Json.parse(
+            "{\"id\":\"l\",\"baseRev\":3,\"rev\":4,\"ops\":[{\"op\":\"replace\",\"path\":\"/a\","
+                + "\"value\":{\"x\":[1,2.5,null,\"\\u00e9\\\"\"]},\"soft\":true,\"ts\":17,\"rev\":4},"
+                + "{\"op\":\"move\",\"path\":\"/b\",\"from\":\"/c\"},{\"op\":\"remove\",\"path\":\"/d\"}],"
+                + "\"createdAt\":5,\"committedAt\":6,\"batchId\":\"b1\",\"clientId\":\"c1\","
+                + "\"author\":{\"name\":\"\u00c5sa\"},\"tags\":[\"x\"]}"));
+
+    for (JsonNode json : changes) {
+      Change change = Change.fromJson(json);
+      String tree = Json.write(change.toJson());
+      assertThat(change.toJsonString()).isEqualTo(tree);
+      assertThat(Change.fromJson(json).toJsonBytes())
+          .isEqualTo(tree.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
   }
 

@@ -133,6 +133,23 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
       connection.send(JsonRpcCodec.encode(errorFor(null, e)));
       return;
     }
+    onCall(connection, message);
+  }
+
+  /** Parses the frame's bytes as they came, without decoding them to a string first. */
+  @Override
+  public void onMessage(Connection connection, byte[] utf8) {
+    JsonRpcMessage message;
+    try {
+      message = JsonRpcCodec.decodeCall(utf8);
+    } catch (PatchbayException e) {
+      connection.send(JsonRpcCodec.encode(errorFor(null, e)));
+      return;
+    }
+    onCall(connection, message);
+  }
+
+  private void onCall(Connection connection, JsonRpcMessage message) {
     if (!(message instanceof Request request)) {
       return; // a notification from the client expects no answer; none of ours is one-way
     }

@@ -13,6 +13,16 @@ public interface MessageHandler {
   void onMessage(Connection connection, String text);
 
   /**
+   * Called for every text message as the UTF-8 bytes the transport received (already checked to be
+   * valid UTF-8), in the order received. The transport calls this one; the default decodes the text
+   * and calls {@link #onMessage(Connection, String)}. A dialect that parses JSON overrides it to
+   * parse the bytes directly, without building a string of the message first.
+   */
+  default void onMessage(Connection connection, byte[] utf8) {
+    onMessage(connection, new String(utf8, java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  /**
    * Called instead of {@link #onMessage} for a message over the connection's rate limit: the
    * dialect answers it with its "too many requests" error without doing the work. The default
    * ignores the message.

@@ -5,6 +5,7 @@ import dev.patchbay.server.spi.AuthResult;
 import dev.patchbay.server.spi.DocAccess;
 import dev.patchbay.server.spi.Identity;
 import dev.patchbay.server.spi.MessageHandler;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.TooLongFrameException;
@@ -170,7 +171,7 @@ final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
       TokenBucket b = bucket;
       long now = System.nanoTime();
       if (b == null || b.tryTake(now)) {
-        handler.onMessage(c, text.text());
+        handler.onMessage(c, ByteBufUtil.getBytes(text.content()));
       } else {
         onOverRate(c, text.text(), now);
       }

@@ -31,11 +31,13 @@ final class SqlConnection implements AutoCloseable {
     return statement;
   }
 
-  /** Runs a statement without parameters or results (BEGIN, COMMIT, SAVEPOINT, PRAGMA …). */
+  /**
+   * Runs a statement without parameters or results (BEGIN, COMMIT, SAVEPOINT, PRAGMA …), prepared
+   * once and cached like any other: the writer runs a savepoint and its release around every write,
+   * and compiling those each time was a share of its CPU.
+   */
   void execute(String sql) throws SQLException {
-    try (Statement statement = connection.createStatement()) {
-      statement.execute(sql);
-    }
+    prepare(sql).execute();
   }
 
   /** Runs a query for a single text value, or {@code null} when it returns no row. */
