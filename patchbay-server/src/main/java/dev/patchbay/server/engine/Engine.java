@@ -1116,6 +1116,21 @@ public final class Engine implements AutoCloseable {
     if (slice != null) {
       return slice;
     }
+    if (until > doc.tailBase) {
+      // Only the part below the tail comes from the store. Versions are cut a step behind the
+      // head (as upstream), so a cut's range often begins a few changes below a tail of two steps,
+      // and each cut read and parsed a thousand changes back instead of those few.
+      List<Change> older = store.listChanges(doc.id, ChangeQuery.after(after).until(doc.tailBase));
+      List<Change> newer = doc.tailSlice(doc.tailBase, until);
+      if (newer != null
+          && older.size() == doc.tailBase - after
+          && (older.isEmpty() || older.get(older.size() - 1).rev() == doc.tailBase)) {
+        List<Change> all = new ArrayList<>(older.size() + newer.size());
+        all.addAll(older);
+        all.addAll(newer);
+        return all;
+      }
+    }
     return store.listChanges(doc.id, ChangeQuery.after(after).until(until));
   }
 

@@ -22,6 +22,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
@@ -45,6 +46,9 @@ class EngineBatchWriteTest {
 
   /** Fails the next conditional save of more than one change with this, without writing. */
   private final AtomicReference<@Nullable RuntimeException> failNext = new AtomicReference<>();
+
+  /** How many changes the store has returned from listChanges. */
+  private final AtomicLong changesRead = new AtomicLong();
 
   private Engine engine;
 
@@ -77,7 +81,11 @@ class EngineBatchWriteTest {
       }
     }
     try {
-      return method.invoke(memory, args);
+      Object result = method.invoke(memory, args);
+      if (method.getName().equals("listChanges")) {
+        changesRead.addAndGet(((List<?>) result).size());
+      }
+      return result;
     } catch (InvocationTargetException e) {
       throw e.getCause();
     }
@@ -159,6 +167,34 @@ class EngineBatchWriteTest {
     }
     assertThat(saves).containsExactly(1, 2, 1); // the lead alone, then a and b, then c
     assertThat(storedIds()).endsWith("lead", "a", "b", "c");
+  }
+
+  /**
+   * A range that begins below the changes the document keeps in memory takes only its older part
+   * from the store: before, the whole range was read back and parsed (a version cut, a step behind
+   * the head, read a thousand changes for the few below the tail).
+   */
+  @Test
+  void changesFromBelowTheTail_onlyTheOlderPartIsReadFromTheStore() throws Exception {
+    int total = OtDoc.MAX_TAIL + 500;
+    for (int i = 0; i < total; i++) {
+      commit("s" + i, i, "/k" + (i % 10)).get(5, TimeUnit.SECONDS);
+    }
+    changesRead.set(0);
+
+    List<Change> since = engine.getChangesSince(DOC, 100).get(5, TimeUnit.SECONDS);
+
+    assertThat(since).extracting(Change::rev).isEqualTo(revs(101, total));
+    assertThat(since).isEqualTo(memory.listChanges(DOC, 100));
+    assertThat(changesRead.get()).isEqualTo(total - OtDoc.MAX_TAIL - 100);
+  }
+
+  private static List<Long> revs(long from, long to) {
+    List<Long> revs = new ArrayList<>();
+    for (long r = from; r <= to; r++) {
+      revs.add(r);
+    }
+    return revs;
   }
 
   /**
