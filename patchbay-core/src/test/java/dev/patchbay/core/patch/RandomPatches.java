@@ -33,7 +33,11 @@ final class RandomPatches {
   }
 
   Case next() {
-    JsonNode doc = randomObject(3);
+    return nextOn(randomObject(3));
+  }
+
+  /** A patch valid against {@code doc} (for two patches made concurrently on one document). */
+  Case nextOn(JsonNode doc) {
     List<PatchOp> ops = new ArrayList<>();
     JsonNode state = doc;
     int count = 1 + random.nextInt(8);
@@ -316,6 +320,11 @@ final class RandomPatches {
       }
     }
     return targets.isEmpty() ? null : PatchOp.move(from.path(), memberOf(pick(targets)));
+  }
+
+  /** A random edit (insert, delete or formatting) of the text {@code text} at {@code path}. */
+  PatchOp textEdit(String path, JsonNode text) {
+    return PatchOp.of("@txt", path, randomEdit(textLength(text)));
   }
 
   private String memberOf(Location object) {

@@ -2,8 +2,12 @@ package dev.patchbay.core.patch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.patchbay.core.json.Json;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The transform's shortcut for patches that cannot touch each other must answer exactly what the
@@ -37,6 +41,67 @@ class TransformShortcutTest {
     // Both kinds must be common, or the check above proves little.
     assertThat(independent).isGreaterThan(1_000);
     assertThat(dependent).isGreaterThan(1_000);
+  }
+
+  /**
+   * The shortcut for two patches that meet only in one edit each of the same text answers what the
+   * walk answers: random concurrent patch pairs on one document, with and without it, for both
+   * orders. Most pairs meet elsewhere too and are left to the walk; both kinds must be common.
+   */
+  @Test
+  void textOnly_randomConcurrentPairs_answersWhatTheWalkAnswers() {
+    int taken = 0;
+    int declined = 0;
+    JsonNode text = Json.parse("{\"ops\":[{\"insert\":\"hello world\\n\"}]}");
+    for (long seed = 0; seed < 20_000; seed++) {
+      RandomPatches random = new RandomPatches(seed);
+      // A document with a text both patches edit first, then whatever else each does.
+      ObjectNode doc = (ObjectNode) random.next().doc().deepCopy();
+      doc.set("tx", text);
+      RandomPatches.Case mine = withTextEdit(random, doc, text);
+      RandomPatches.Case other = withTextEdit(random, doc, text);
+      List<PatchOp> rebased = PatchTransformer.textOnly(mine.ops(), other.ops());
+      if (rebased == null) {
+        declined++;
+        continue;
+      }
+      taken++;
+      for (boolean otherFirst : new boolean[] {false, true}) {
+        assertThat(rebased)
+            .as("seed %d, %s over %s", seed, other, mine)
+            .isEqualTo(PatchTransformer.walk(null, mine.ops(), other.ops(), otherFirst))
+            .isEqualTo(PatchTransformer.walk(mine.doc(), mine.ops(), other.ops(), otherFirst));
+      }
+    }
+    assertThat(taken).isGreaterThan(500);
+    assertThat(declined).isGreaterThan(1_000);
+  }
+
+  private static RandomPatches.Case withTextEdit(
+      RandomPatches random, JsonNode doc, JsonNode text) {
+    List<PatchOp> ops = new ArrayList<>();
+    ops.add(random.textEdit("/tx", text));
+    JsonNode after = JsonPatch.apply(doc, ops, ApplyOptions.STRICT);
+    ops.addAll(random.nextOn(after).ops());
+    return new RandomPatches.Case(doc, List.copyOf(ops));
+  }
+
+  @Test
+  void textOnly_takesOnlyOneMeetingOfTwoTextEdits() {
+    PatchOp typeA = PatchOp.of("@txt", "/body", Json.parse("[{\"insert\":\"a\"}]"));
+    PatchOp typeB = PatchOp.of("@txt", "/body", Json.parse("[{\"retain\":1},{\"insert\":\"b\"}]"));
+    PatchOp keyA = PatchOp.replace("/ka", Json.number(1));
+    PatchOp keyB = PatchOp.replace("/kb", Json.number(2));
+
+    assertThat(PatchTransformer.textOnly(List.of(typeA, keyA), List.of(typeB, keyB)))
+        .containsExactly(
+            PatchOp.of("@txt", "/body", Json.parse("[{\"retain\":2},{\"insert\":\"b\"}]")), keyB);
+    // Meeting elsewhere as well, or not in text edits: the walk decides.
+    assertThat(PatchTransformer.textOnly(List.of(typeA, keyA), List.of(typeB, keyA))).isNull();
+    assertThat(PatchTransformer.textOnly(List.of(typeA), List.of(keyB))).isNull();
+    assertThat(PatchTransformer.textOnly(List.of(typeA), List.of(PatchOp.remove("/body"))))
+        .isNull();
+    assertThat(PatchTransformer.textOnly(List.of(typeA, typeA), List.of(typeB))).isNull();
   }
 
   @Test
