@@ -40,7 +40,28 @@ public final class Json {
 
   /** Writes a tree as compact JSON text. */
   public static String write(JsonNode node) {
+    if (node.isInt() || node.isLong()) {
+      return Long.toString(node.longValue()); // request ids: no mapper round for a number
+    }
+    if (node.isString()) {
+      return quote(node.stringValue());
+    }
     return MAPPER.writeValueAsString(node);
+  }
+
+  /**
+   * Returns {@code text} as a JSON string, exactly as {@link #write} writes a string node.
+   * Printable ASCII without quotes or backslashes (document ids, request ids) is only wrapped in
+   * quotes; the mapper writes everything else.
+   */
+  public static String quote(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+        return MAPPER.writeValueAsString(NODES.stringNode(text));
+      }
+    }
+    return '"' + text + '"';
   }
 
   /** Returns a new empty object node. */

@@ -450,7 +450,7 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
   private static byte[] changesCommittedFrame(String docId, List<Change> changes) {
     return changesFrame(
         "{\"jsonrpc\":\"2.0\",\"method\":\"changesCommitted\",\"params\":{\"docId\":"
-            + Json.write(Json.NODES.stringNode(docId))
+            + Json.quote(docId)
             + ",\"changes\":",
         changes,
         "}}");
