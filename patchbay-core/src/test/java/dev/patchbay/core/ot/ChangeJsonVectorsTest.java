@@ -20,13 +20,7 @@ class ChangeJsonVectorsTest {
 
   @Test
   void changeJson_everyRecordedChange_roundTripsExactly() {
-    List<JsonNode> changes = new ArrayList<>();
-    for (Vector v : ConformanceVectors.ofKind("transformIncomingChanges")) {
-      collect(changes, v.input().get("changes"), v.input().get("committedChanges"), v.result());
-    }
-    for (Vector v : ConformanceVectors.ofKind("rebaseChanges")) {
-      collect(changes, v.input().get("serverChanges"), v.input().get("localChanges"), v.result());
-    }
+    List<JsonNode> changes = recordedChanges(true);
 
     assertThat(changes).hasSizeGreaterThan(5000);
     for (JsonNode json : changes) {
@@ -40,10 +34,7 @@ class ChangeJsonVectorsTest {
    */
   @Test
   void storedJson_isKeptAsIs_andIsWhatEncodingAgainGives() {
-    List<JsonNode> changes = new ArrayList<>();
-    for (Vector v : ConformanceVectors.ofKind("transformIncomingChanges")) {
-      collect(changes, v.input().get("changes"), v.input().get("committedChanges"), v.result());
-    }
+    List<JsonNode> changes = recordedChanges(false);
     for (JsonNode json : changes) {
       String stored = Change.fromJson(json).toJsonString();
       Change read = Change.fromStoredJson(stored);
@@ -59,13 +50,7 @@ class ChangeJsonVectorsTest {
    */
   @Test
   void encodedText_isTheTreesText_byteForByte() {
-    List<JsonNode> changes = new ArrayList<>();
-    for (Vector v : ConformanceVectors.ofKind("transformIncomingChanges")) {
-      collect(changes, v.input().get("changes"), v.input().get("committedChanges"), v.result());
-    }
-    for (Vector v : ConformanceVectors.ofKind("rebaseChanges")) {
-      collect(changes, v.input().get("serverChanges"), v.input().get("localChanges"), v.result());
-    }
+    List<JsonNode> changes = recordedChanges(true);
     changes.add(
         Json.parse(
             "{\"id\":\"l\",\"baseRev\":3,\"rev\":4,\"ops\":[{\"op\":\"replace\",\"path\":\"/a\","
@@ -81,6 +66,20 @@ class ChangeJsonVectorsTest {
       assertThat(Change.fromJson(json).toJsonBytes())
           .isEqualTo(tree.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
+  }
+
+  /** Every change of the transform vectors, and of the rebase vectors too if {@code rebase}. */
+  private static List<JsonNode> recordedChanges(boolean rebase) {
+    List<JsonNode> changes = new ArrayList<>();
+    for (Vector v : ConformanceVectors.ofKind("transformIncomingChanges")) {
+      collect(changes, v.input().get("changes"), v.input().get("committedChanges"), v.result());
+    }
+    if (rebase) {
+      for (Vector v : ConformanceVectors.ofKind("rebaseChanges")) {
+        collect(changes, v.input().get("serverChanges"), v.input().get("localChanges"), v.result());
+      }
+    }
+    return changes;
   }
 
   private static void collect(List<JsonNode> out, JsonNode... arrays) {

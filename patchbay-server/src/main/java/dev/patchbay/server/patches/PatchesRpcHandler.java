@@ -37,6 +37,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -126,30 +127,23 @@ public final class PatchesRpcHandler implements MessageHandler, EngineListener {
 
   @Override
   public void onMessage(Connection connection, String text) {
-    JsonRpcMessage message;
-    try {
-      message = JsonRpcCodec.decodeCall(text);
-    } catch (PatchbayException e) {
-      connection.send(JsonRpcCodec.encode(errorFor(null, e)));
-      return;
-    }
-    onCall(connection, message);
+    onCall(connection, () -> JsonRpcCodec.decodeCall(text));
   }
 
   /** Parses the frame's bytes as they came, without decoding them to a string first. */
   @Override
   public void onMessage(Connection connection, byte[] utf8) {
+    onCall(connection, () -> JsonRpcCodec.decodeCall(utf8));
+  }
+
+  private void onCall(Connection connection, Supplier<JsonRpcMessage> decode) {
     JsonRpcMessage message;
     try {
-      message = JsonRpcCodec.decodeCall(utf8);
+      message = decode.get();
     } catch (PatchbayException e) {
       connection.send(JsonRpcCodec.encode(errorFor(null, e)));
       return;
     }
-    onCall(connection, message);
-  }
-
-  private void onCall(Connection connection, JsonRpcMessage message) {
     if (!(message instanceof Request request)) {
       return; // a notification from the client expects no answer; none of ours is one-way
     }
