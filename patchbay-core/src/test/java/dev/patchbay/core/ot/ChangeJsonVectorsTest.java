@@ -1,6 +1,7 @@
 package dev.patchbay.core.ot;
 
 import static dev.patchbay.core.JsonAssertions.assertJsonEquals;
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.patchbay.core.ConformanceVectors;
@@ -66,6 +67,26 @@ class ChangeJsonVectorsTest {
       assertThat(Change.fromJson(json).toJsonBytes())
           .isEqualTo(tree.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
+  }
+
+  /**
+   * A lone surrogate, which a client can send escaped ({@code "\\ud83d"}), survives encoding: it is
+   * written escaped, so whoever reads the change gets the same string. (Text encoded through a Java
+   * string and then to UTF-8 turned it into {@code ?}.)
+   */
+  @Test
+  void loneSurrogate_survivesEncoding() {
+    Change change =
+        Change.fromJson(
+            Json.parse(
+                "{\"id\":\"s\",\"baseRev\":0,\"rev\":1,\"ops\":[{\"op\":\"replace\","
+                    + "\"path\":\"/a\",\"value\":\"a\\ud83db\"}],\"createdAt\":1,\"committedAt\":2}"));
+
+    Change read = Change.fromStoredJson(change.toJsonString());
+
+    assertThat(read.ops().get(0).value().stringValue()).isEqualTo("a\ud83db");
+    assertThat(Change.fromJson(Json.parse(new String(change.toJsonBytes(), UTF_8))))
+        .isEqualTo(change);
   }
 
   /** Every change of the transform vectors, and of the rebase vectors too if {@code rebase}. */
