@@ -27,14 +27,14 @@ import tools.jackson.databind.node.ObjectNode;
  */
 final class TextRun {
   private final String path;
-  private final StringBuilder text;
+  private final GapText text;
   private boolean edited;
   private @Nullable ArrayNode acceptedDelta;
   private @Nullable List<PatchOp> acceptedOthers;
 
   private TextRun(String path, String text) {
     this.path = path;
-    this.text = new StringBuilder(text);
+    this.text = new GapText(text);
   }
 
   /**
@@ -135,11 +135,86 @@ final class TextRun {
         cursor += op.get("retain").intValue();
       } else {
         int n = op.get("delete").intValue();
-        text.delete(cursor, cursor + n);
+        text.delete(cursor, n);
       }
     }
-    if (text.length() == 0 || text.charAt(text.length() - 1) != '\n') {
-      text.append('\n');
+    if (text.length() == 0 || text.last() != '\n') {
+      text.insert(text.length(), "\n");
+    }
+  }
+
+  /**
+   * The text of a run, held as a gap buffer: the free space sits where the last edit was, so an
+   * edit costs the distance from the previous one, not the length of the text. With a plain builder
+   * every insert shifted the rest of the text: replaying a version of 1,000 edits near the start of
+   * a 450 KB text moved 450 MB, a sixth of the document thread's time in a long run of the commit
+   * workload.
+   */
+  static final class GapText {
+    private char[] chars;
+    private int gapStart;
+    private int gapEnd;
+
+    GapText(String text) {
+      chars = new char[Math.max(16, text.length() + text.length() / 4 + 16)];
+      text.getChars(0, text.length(), chars, 0);
+      gapStart = text.length();
+      gapEnd = chars.length;
+    }
+
+    int length() {
+      return chars.length - (gapEnd - gapStart);
+    }
+
+    /** The last character; the text must not be empty. */
+    char last() {
+      return gapEnd < chars.length ? chars[chars.length - 1] : chars[gapStart - 1];
+    }
+
+    void insert(int at, String s) {
+      moveGap(at);
+      if (s.length() > gapEnd - gapStart) {
+        grow(s.length());
+      }
+      s.getChars(0, s.length(), chars, gapStart);
+      gapStart += s.length();
+    }
+
+    void delete(int at, int count) {
+      moveGap(at);
+      gapEnd += count;
+    }
+
+    private void moveGap(int at) {
+      if (at < gapStart) {
+        int n = gapStart - at;
+        System.arraycopy(chars, at, chars, gapEnd - n, n);
+        gapStart -= n;
+        gapEnd -= n;
+      } else if (at > gapStart) {
+        int n = at - gapStart;
+        System.arraycopy(chars, gapEnd, chars, gapStart, n);
+        gapStart += n;
+        gapEnd += n;
+      }
+    }
+
+    private void grow(int needed) {
+      int after = chars.length - gapEnd;
+      int capacity = Math.max(chars.length * 2, length() + needed + 16);
+      char[] grown = new char[capacity];
+      System.arraycopy(chars, 0, grown, 0, gapStart);
+      System.arraycopy(chars, gapEnd, grown, capacity - after, after);
+      gapEnd = capacity - after;
+      chars = grown;
+    }
+
+    @Override
+    public String toString() {
+      StringBuilder out = new StringBuilder(length());
+      out.append(chars, 0, gapStart);
+      out.append(chars, gapEnd, chars.length - gapEnd);
+      return out.toString();
     }
   }
 

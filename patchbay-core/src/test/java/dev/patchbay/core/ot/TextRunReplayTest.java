@@ -48,6 +48,34 @@ class TextRunReplayTest {
     }
   }
 
+  /** The run's gap buffer against a plain builder, over random inserts and deletes anywhere. */
+  @Test
+  void gapText_randomEdits_matchAPlainBuilder() {
+    for (long seed = 1; seed <= 300; seed++) {
+      Random random = new Random(seed);
+      String start = "abc".repeat(random.nextInt(5));
+      TextRun.GapText gap = new TextRun.GapText(start);
+      StringBuilder plain = new StringBuilder(start);
+      for (int step = 0; step < 200; step++) {
+        int at = random.nextInt(plain.length() + 1);
+        if (random.nextInt(3) > 0 || plain.length() == at) {
+          String s = "x".repeat(random.nextInt(random.nextInt(10) == 0 ? 100 : 4)) + step;
+          gap.insert(at, s);
+          plain.insert(at, s);
+        } else {
+          int n = 1 + random.nextInt(plain.length() - at);
+          gap.delete(at, n);
+          plain.delete(at, at + n);
+        }
+        assertThat(gap.length()).isEqualTo(plain.length());
+        if (plain.length() > 0) {
+          assertThat(gap.last()).isEqualTo(plain.charAt(plain.length() - 1));
+        }
+      }
+      assertThat(gap.toString()).as("seed %d", seed).isEqualTo(plain.toString());
+    }
+  }
+
   @Test
   void longRunOfFrontInserts_isTheTextWithEveryInsert() {
     List<Change> changes = new ArrayList<>();
