@@ -48,6 +48,16 @@ final class SqlConnection implements AutoCloseable {
     }
   }
 
+  /**
+   * Whether the driver fetches generated keys after every INSERT (it must not: nothing reads them).
+   */
+  boolean fetchesGeneratedKeys() throws SQLException {
+    return connection
+        .unwrap(org.sqlite.SQLiteConnection.class)
+        .getConnectionConfig()
+        .isGetGeneratedKeys();
+  }
+
   @Override
   public void close() throws SQLException {
     SQLException failure = null;

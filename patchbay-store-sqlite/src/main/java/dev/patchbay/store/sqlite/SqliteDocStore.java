@@ -125,13 +125,16 @@ final class SqliteDocStore implements DocStore {
   }
 
   /**
-   * The pragmas of every connection. {@code synchronous} decides what a commit survives (see {@link
-   * SqliteStores.Durability}): FULL fsyncs the WAL at every commit, which group commit makes
+   * The settings of every connection. {@code synchronous} decides what a commit survives (see
+   * {@link SqliteStores.Durability}): FULL fsyncs the WAL at every commit, which group commit makes
    * affordable; NORMAL survives kill -9 but not power loss. Foreign keys are on so deleting a
    * document cascades to its dependent rows.
    */
-  private static SQLiteConfig connectionConfig(SqliteConfig config, boolean writer) {
+  static SQLiteConfig connectionConfig(SqliteConfig config, boolean writer) {
     SQLiteConfig sqlite = new SQLiteConfig();
+    // Nothing here reads generated keys; with the driver's default every INSERT also matched its
+    // SQL against a pattern and ran a freshly compiled SELECT last_insert_rowid().
+    sqlite.setGetGeneratedKeys(false);
     sqlite.setBusyTimeout((int) config.busyTimeout().toMillis());
     sqlite.enforceForeignKeys(true);
     sqlite.setTempStore(SQLiteConfig.TempStore.MEMORY);
@@ -800,6 +803,11 @@ final class SqliteDocStore implements DocStore {
   /** Returns the value of a pragma as the writer connection sees it. */
   CompletableFuture<String> writerPragma(String name) {
     return writer.submit(c -> c.queryString("PRAGMA " + name));
+  }
+
+  /** Whether the writer connection fetches generated keys after every INSERT (tests). */
+  CompletableFuture<Boolean> writerFetchesGeneratedKeys() {
+    return writer.submit(SqlConnection::fetchesGeneratedKeys);
   }
 
   /** Returns the value of a pragma as a read connection sees it. */

@@ -87,6 +87,8 @@ class SqliteStoreFileTest {
       assertThat(await(store.writerPragma("busy_timeout"))).isEqualTo("5000");
       assertThat(store.readerPragma("query_only")).isEqualTo("1");
       assertThat(store.readerPragma("busy_timeout")).isEqualTo("5000");
+      // Nothing reads generated keys; fetching them cost every INSERT a compiled SELECT.
+      assertThat(await(store.writerFetchesGeneratedKeys())).isFalse();
     }
   }
 

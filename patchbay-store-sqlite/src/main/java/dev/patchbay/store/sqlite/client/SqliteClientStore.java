@@ -84,6 +84,7 @@ final class SqliteClientStore implements ClientStore {
     sqlite.enforceForeignKeys(true);
     sqlite.setJournalMode(SQLiteConfig.JournalMode.WAL);
     sqlite.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+    sqlite.setGetGeneratedKeys(false); // never read; each INSERT would also run a SELECT for them
     return sqlite;
   }
 
