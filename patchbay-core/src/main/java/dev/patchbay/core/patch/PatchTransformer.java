@@ -25,12 +25,15 @@ final class PatchTransformer {
       boolean otherOpsFirst) {
     Objects.requireNonNull(thisOps, "thisOps");
     Objects.requireNonNull(otherOps, "otherOps");
-    if (independent(thisOps, otherOps)) {
+    long meeting = meeting(thisOps, otherOps);
+    if (meeting == INDEPENDENT) {
       return List.copyOf(otherOps); // what the walk would return, without walking
     }
-    List<PatchOp> rebased = textOnly(thisOps, otherOps);
-    if (rebased != null) {
-      return rebased;
+    if (meeting >= 0) {
+      List<PatchOp> rebased = rebaseText(thisOps, otherOps, meeting);
+      if (rebased != null) {
+        return rebased;
+      }
     }
     return walk(obj, thisOps, otherOps, otherOpsFirst);
   }
@@ -45,41 +48,15 @@ final class PatchTransformer {
    * one text.
    */
   static @Nullable List<PatchOp> textOnly(List<PatchOp> thisOps, List<PatchOp> otherOps) {
-    int others = otherOps.size();
-    if ((long) thisOps.size() * others > MAX_PRECHECK_PAIRS) {
-      return null;
-    }
-    for (int j = 0; j < others; j++) {
-      PatchOp other = otherOps.get(j);
-      if (other.path().equals(other.from())) {
-        return null;
-      }
-    }
-    int thisText = -1;
-    int otherText = -1;
-    for (int i = 0, mineCount = thisOps.size(); i < mineCount; i++) {
-      PatchOp mine = thisOps.get(i);
-      for (int j = 0; j < others; j++) {
-        PatchOp other = otherOps.get(j);
-        if (!related(mine.path(), other) && (mine.from() == null || !related(mine.from(), other))) {
-          continue;
-        }
-        boolean sameText =
-            mine.type() == OpType.TXT
-                && other.type() == OpType.TXT
-                && mine.from() == null
-                && other.from() == null
-                && mine.path().equals(other.path());
-        if (!sameText || thisText >= 0) {
-          return null; // a second meeting, or one that is not two edits of one text
-        }
-        thisText = i;
-        otherText = j;
-      }
-    }
-    if (thisText < 0) {
-      return null;
-    }
+    long meeting = meeting(thisOps, otherOps);
+    return meeting >= 0 ? rebaseText(thisOps, otherOps, meeting) : null;
+  }
+
+  /** {@link #textOnly} for the text-edit pair {@link #meeting} found. */
+  private static @Nullable List<PatchOp> rebaseText(
+      List<PatchOp> thisOps, List<PatchOp> otherOps, long meeting) {
+    int thisText = (int) (meeting >>> 32);
+    int otherText = (int) meeting;
     PatchOp merged = new TextRebase(thisOps.get(thisText)).merge(otherOps.get(otherText));
     if (merged == null) {
       return null; // not Deltas: the walk's plain rules decide
@@ -120,8 +97,22 @@ final class PatchTransformer {
    * key, and then the walk decides.
    */
   static boolean independent(List<PatchOp> thisOps, List<PatchOp> otherOps) {
+    return meeting(thisOps, otherOps) == INDEPENDENT;
+  }
+
+  // What meeting() found: no op pair touches, or more than one text-edit pair does.
+  private static final long INDEPENDENT = -1;
+  private static final long ENTANGLED = -2;
+
+  /**
+   * Where the two patches meet, in one pass over the op pairs for both shortcuts: {@link
+   * #INDEPENDENT} (see {@link #independent}), the positions {@code (thisIndex << 32) | otherIndex}
+   * of the one pair that touches when it is two {@code @txt} ops on the same text (see {@link
+   * #textOnly}), or {@link #ENTANGLED} for anything else, which the walk decides.
+   */
+  private static long meeting(List<PatchOp> thisOps, List<PatchOp> otherOps) {
     if ((long) thisOps.size() * otherOps.size() > MAX_PRECHECK_PAIRS) {
-      return false;
+      return ENTANGLED;
     }
     // Indexed loops: this runs for every pair of changes a commit meets, and the iterators of
     // for-each loops over these lists were a sixth of the server's allocation under commit load.
@@ -129,19 +120,30 @@ final class PatchTransformer {
     for (int j = 0; j < others; j++) {
       PatchOp other = otherOps.get(j);
       if (other.path().equals(other.from())) {
-        return false; // every walk drops a move or copy onto its own source (OpWalk)
+        return ENTANGLED; // every walk drops a move or copy onto its own source (OpWalk)
       }
     }
+    long found = INDEPENDENT;
     for (int i = 0, mineCount = thisOps.size(); i < mineCount; i++) {
       PatchOp mine = thisOps.get(i);
       for (int j = 0; j < others; j++) {
         PatchOp other = otherOps.get(j);
-        if (related(mine.path(), other) || (mine.from() != null && related(mine.from(), other))) {
-          return false;
+        if (!related(mine.path(), other) && (mine.from() == null || !related(mine.from(), other))) {
+          continue;
         }
+        boolean sameText =
+            mine.type() == OpType.TXT
+                && other.type() == OpType.TXT
+                && mine.from() == null
+                && other.from() == null
+                && mine.path().equals(other.path());
+        if (!sameText || found != INDEPENDENT) {
+          return ENTANGLED; // a second meeting, or one that is not two edits of one text
+        }
+        found = ((long) i << 32) | j;
       }
     }
-    return true;
+    return found;
   }
 
   private static boolean related(String path, PatchOp other) {
