@@ -30,6 +30,11 @@ import tools.jackson.databind.node.ObjectNode;
  * #toJsonString()}), because the server sends a committed change many times (commit answers,
  * catch-ups, every subscriber) and encoding dominated those paths. Equality is by value, as for a
  * record.
+ *
+ * <p>A {@linkplain #compact() compact} change holds its ops only as that encoded JSON and reads
+ * them back on each {@link #ops()} call: the server keeps the last two thousand changes of every
+ * loaded document in memory, and a parsed change is some thirty objects where a compact one is
+ * four.
  */
 public final class Change {
   private static final Set<String> NAMED =
@@ -38,7 +43,8 @@ public final class Change {
   private final String id;
   private final long baseRev;
   private final long rev;
-  private final List<PatchOp> ops;
+  // Null in a compact change: read back from jsonBytes on each ops() call.
+  private final @Nullable List<PatchOp> ops;
   private final long createdAt;
   private final long committedAt;
   private final @Nullable String batchId;
@@ -82,6 +88,20 @@ public final class Change {
         metadata.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
   }
 
+  /** The compact copy of {@code full}: every member but the parsed ops, and the JSON as bytes. */
+  private Change(Change full, byte[] bytes) {
+    this.id = full.id;
+    this.baseRev = full.baseRev;
+    this.rev = full.rev;
+    this.ops = null;
+    this.createdAt = full.createdAt;
+    this.committedAt = full.committedAt;
+    this.batchId = full.batchId;
+    this.clientId = full.clientId;
+    this.metadata = full.metadata;
+    this.jsonBytes = bytes;
+  }
+
   /** Returns the client-minted change id, unique per document. */
   public String id() {
     return id;
@@ -97,9 +117,36 @@ public final class Change {
     return rev;
   }
 
-  /** Returns the JSON Patch operations. */
+  /**
+   * Returns the JSON Patch operations. A compact change parses them from its JSON on every call and
+   * keeps nothing: hold on to the list rather than calling this in a loop.
+   */
   public List<PatchOp> ops() {
-    return ops;
+    List<PatchOp> parsed = ops;
+    if (parsed != null) {
+      return parsed;
+    }
+    byte[] bytes = Objects.requireNonNull(jsonBytes);
+    return PatchOp.listFromJson(Json.MAPPER.readTree(bytes).get("ops"));
+  }
+
+  /**
+   * Returns this change as a compact one: equal to it, with the same JSON, but holding its ops only
+   * as that JSON (see the class comment). For changes that are kept long and read rarely; a compact
+   * change returns itself.
+   */
+  public Change compact() {
+    return ops == null ? this : new Change(this, toJsonBytes());
+  }
+
+  /** Returns this change with its ops parsed: itself, unless it is compact. */
+  public Change expanded() {
+    return ops != null ? this : withOps(ops());
+  }
+
+  /** Returns whether this change holds its ops only as JSON (see {@link #compact()}). */
+  public boolean isCompact() {
+    return ops == null;
   }
 
   /** Returns the client time of the edit in milliseconds. */
@@ -143,14 +190,31 @@ public final class Change {
     return bytes;
   }
 
-  /** Returns the compact JSON text of this change, computed once and then cached. */
+  /**
+   * Returns the compact JSON text of this change. The bytes are cached ({@link #toJsonBytes()}),
+   * the text is not: it is made anew on each call, except for a change read from its text.
+   */
   public String toJsonString() {
     String text = json;
-    if (text == null) {
-      text = new String(toJsonBytes(), StandardCharsets.UTF_8);
-      json = text;
+    return text != null ? text : new String(toJsonBytes(), StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Returns the length of {@link #toJsonString()} in UTF-16 units (what a size limit on the JSON
+   * counts) without making the text.
+   */
+  public int jsonLength() {
+    String text = json;
+    if (text != null) {
+      return text.length();
     }
-    return text;
+    int length = 0;
+    for (byte b : toJsonBytes()) {
+      if ((b & 0xC0) != 0x80) {
+        length += (b & 0xF8) == 0xF0 ? 2 : 1; // a four-byte sequence is a surrogate pair
+      }
+    }
+    return length;
   }
 
   /**
@@ -167,8 +231,9 @@ public final class Change {
       g.writeNumberProperty("rev", rev);
       g.writeName("ops");
       g.writeStartArray();
-      for (int i = 0; i < ops.size(); i++) {
-        ops.get(i).writeJson(g);
+      List<PatchOp> list = ops();
+      for (int i = 0; i < list.size(); i++) {
+        list.get(i).writeJson(g);
       }
       g.writeEndArray();
       g.writeNumberProperty("createdAt", createdAt);
@@ -201,7 +266,7 @@ public final class Change {
         && createdAt == c.createdAt
         && committedAt == c.committedAt
         && id.equals(c.id)
-        && ops.equals(c.ops)
+        && ops().equals(c.ops())
         && Objects.equals(batchId, c.batchId)
         && Objects.equals(clientId, c.clientId)
         && metadata.equals(c.metadata);
@@ -209,7 +274,8 @@ public final class Change {
 
   @Override
   public int hashCode() {
-    return Objects.hash(id, baseRev, rev, ops, createdAt, committedAt, batchId, clientId, metadata);
+    return Objects.hash(
+        id, baseRev, rev, ops(), createdAt, committedAt, batchId, clientId, metadata);
   }
 
   @Override
@@ -231,7 +297,7 @@ public final class Change {
   /** Returns this change with another base revision and revision. */
   public Change withRevs(long newBaseRev, long newRev) {
     return new Change(
-        id, newBaseRev, newRev, ops, createdAt, committedAt, batchId, clientId, metadata);
+        id, newBaseRev, newRev, ops(), createdAt, committedAt, batchId, clientId, metadata);
   }
 
   /** Returns this change with another revision. */
@@ -248,13 +314,13 @@ public final class Change {
   public Change committed(
       long newRev, long newCreatedAt, long newCommittedAt, @Nullable String newClientId) {
     return new Change(
-        id, baseRev, newRev, ops, newCreatedAt, newCommittedAt, batchId, newClientId, metadata);
+        id, baseRev, newRev, ops(), newCreatedAt, newCommittedAt, batchId, newClientId, metadata);
   }
 
   /** Returns this change with another batch id. */
   public Change withBatchId(@Nullable String newBatchId) {
     return new Change(
-        id, baseRev, rev, ops, createdAt, committedAt, newBatchId, clientId, metadata);
+        id, baseRev, rev, ops(), createdAt, committedAt, newBatchId, clientId, metadata);
   }
 
   /**
@@ -306,7 +372,7 @@ public final class Change {
     node.put("id", id);
     node.put("baseRev", baseRev);
     node.put("rev", rev);
-    node.set("ops", PatchOp.listToJson(ops));
+    node.set("ops", PatchOp.listToJson(ops()));
     node.put("createdAt", createdAt);
     node.put("committedAt", committedAt);
     if (batchId != null) {

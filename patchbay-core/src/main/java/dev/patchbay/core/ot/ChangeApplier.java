@@ -75,7 +75,7 @@ public final class ChangeApplier {
     // Runs of plain edits of one text are replayed in a buffer (see TextRun).
     TextRun run = null;
     for (int i = 0; i < changes.size(); i++) {
-      Change change = changes.get(i);
+      Change change = changes.get(i).expanded(); // its ops are read several times below
       if (run == null) {
         String textPath = soleTextPath(change);
         run = textPath == null ? null : TextRun.start(current, textPath);

@@ -89,6 +89,57 @@ class ChangeJsonVectorsTest {
         .isEqualTo(change);
   }
 
+  /**
+   * A compact change (ops kept only as JSON) is the change it was made from: equal, with the same
+   * hash, ops, tree and bytes, for every recorded change; copies made from it are full again.
+   */
+  @Test
+  void compactChange_everyRecordedChange_isTheSameChange() {
+    for (JsonNode json : recordedChanges(true)) {
+      Change full = Change.fromJson(json);
+      Change compact = full.compact();
+
+      assertThat(compact.isCompact()).isTrue();
+      assertThat(compact.compact()).isSameAs(compact);
+      assertThat(compact).isEqualTo(full).hasSameHashCodeAs(full);
+      assertThat(compact.ops()).isEqualTo(full.ops());
+      assertThat(compact.toJsonBytes()).isSameAs(full.toJsonBytes());
+      assertJsonEquals(full.toJson(), compact.toJson());
+      Change expanded = compact.expanded();
+      assertThat(expanded.isCompact()).isFalse();
+      assertThat(expanded).isEqualTo(full);
+      assertThat(compact.withRev(full.rev() + 7)).isEqualTo(full.withRev(full.rev() + 7));
+      assertThat(compact.withRev(1).isCompact()).isFalse();
+    }
+  }
+
+  /** The JSON length counted from the bytes is the text's length in UTF-16 units. */
+  @Test
+  void jsonLength_isTheLengthOfTheText() {
+    String[] values = {"plain", "\u00e9t\u00e9", "\ud83d\ude00 smile", "a\ud83db", "\u65e5\u672c"};
+    for (String value : values) {
+      Change change =
+          Change.fromJson(
+              Json.parse(
+                  "{\"id\":\"s\",\"baseRev\":0,\"rev\":1,\"ops\":[{\"op\":\"replace\","
+                      + "\"path\":\"/a\",\"value\":\""
+                      + value
+                      + "\"}],\"createdAt\":1,\"committedAt\":2}"));
+      assertThat(change.jsonLength()).as(value).isEqualTo(change.toJsonString().length());
+      Change stored = Change.fromStoredJson(change.toJsonString());
+      assertThat(stored.jsonLength()).as(value).isEqualTo(change.jsonLength());
+    }
+    assertThat(
+            Change.fromJson(
+                    Json.parse(
+                        "{\"id\":\"s\",\"ops\":[{\"op\":\"replace\",\"path\":\"/a\",\"value\":\"\ud83d\ude00\"}]}"))
+                .jsonLength())
+        .as("a pair of surrogates counts two")
+        .isEqualTo(
+            "{\"id\":\"s\",\"baseRev\":0,\"rev\":0,\"ops\":[{\"op\":\"replace\",\"path\":\"/a\",\"value\":\"\ud83d\ude00\"}],\"createdAt\":0,\"committedAt\":0}"
+                .length());
+  }
+
   /** Every change of the transform vectors, and of the rebase vectors too if {@code rebase}. */
   private static List<JsonNode> recordedChanges(boolean rebase) {
     List<JsonNode> changes = new ArrayList<>();

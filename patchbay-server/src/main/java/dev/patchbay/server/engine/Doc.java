@@ -15,6 +15,8 @@ import org.jspecify.annotations.Nullable;
 abstract class Doc {
   final String id;
   boolean loaded;
+  // The engine clock's time of the last access (see Engine.Shard.sweepIfDue).
+  long touchedAt;
   @Nullable Tombstone tombstone;
   private final ArrayDeque<Supplier<CompletableFuture<?>>> mailbox = new ArrayDeque<>();
   private boolean busy;
@@ -58,6 +60,12 @@ abstract class Doc {
       }
     }
   }
+
+  /**
+   * Shrinks what an untouched document holds in memory; called by the shard's sweep when nothing is
+   * queued or in flight. Nothing to shrink by default.
+   */
+  void settle() {}
 
   /** Called on the shard thread when the in-flight step finished. */
   void stepFinished() {

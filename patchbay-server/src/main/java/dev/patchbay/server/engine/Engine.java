@@ -136,7 +136,7 @@ public final class Engine implements AutoCloseable {
           shardExecutors == null
               ? Shard.newExecutor(i, settings.maxQueuedTasks())
               : shardExecutors.apply(i);
-      shards[i] = new Shard(i, executor, perShard, rules);
+      shards[i] = new Shard(i, executor, perShard, rules, clock);
     }
   }
 
@@ -577,8 +577,8 @@ public final class Engine implements AutoCloseable {
     }
     long incomingBytes = 0;
     for (Change c : changes) {
-      // The JSON text is cached on the change and reused for every answer and notification.
-      int size = c.toJsonString().length();
+      // Encoded once here; the bytes are cached on the change for every answer and notification.
+      int size = c.jsonLength();
       incomingBytes += size;
       if (size > settings.maxChangeBytes()) {
         throw new PatchbayException(
@@ -1183,6 +1183,19 @@ public final class Engine implements AutoCloseable {
     CompletableFuture<T> apply(D doc);
   }
 
+  /** How many of the document's in-memory changes are compact; for tests. */
+  CompletableFuture<Integer> compactTailChanges(String docId) {
+    return read(
+        docId,
+        doc -> {
+          int compact = 0;
+          for (Change c : doc.tail) {
+            compact += c.isCompact() ? 1 : 0;
+          }
+          return compact;
+        });
+  }
+
   private <T> CompletableFuture<T> read(String docId, DocFunction<OtDoc, T> fn) {
     return readAny(docId, OtDoc.class, fn);
   }
@@ -1353,6 +1366,9 @@ public final class Engine implements AutoCloseable {
 
   /** One document executor and the documents it owns (touched only by its thread). */
   private static final class Shard {
+    static final long SWEEP_MILLIS = 500;
+    static final long SETTLE_AFTER_MILLIS = 1_000;
+
     final int index;
     final ExecutorService executor;
     final int maxDocs;
@@ -1360,11 +1376,21 @@ public final class Engine implements AutoCloseable {
     private final LinkedHashMap<String, Doc> docs = new LinkedHashMap<>(64, 0.75f, true);
     private final AlgorithmRules rules;
 
-    Shard(int index, ExecutorService executor, int maxDocs, AlgorithmRules rules) {
+    private final LongSupplier clock;
+    private long sweptAt;
+
+    Shard(
+        int index,
+        ExecutorService executor,
+        int maxDocs,
+        AlgorithmRules rules,
+        LongSupplier clock) {
       this.index = index;
       this.rules = rules;
       this.maxDocs = maxDocs;
       this.executor = executor;
+      this.clock = clock;
+      this.sweptAt = clock.getAsLong();
     }
 
     static ExecutorService newExecutor(int index, int maxQueuedTasks) {
@@ -1389,7 +1415,26 @@ public final class Engine implements AutoCloseable {
         docs.put(id, doc);
         size.set(docs.size());
       }
+      doc.touchedAt = clock.getAsLong();
       return doc;
+    }
+
+    /**
+     * At most every {@link #SWEEP_MILLIS}, settles the documents untouched for {@link
+     * #SETTLE_AFTER_MILLIS} with nothing queued (see {@link Doc#settle()}). Runs before each task,
+     * so an idle server does no sweeping; the first task after a pause settles what the pause left.
+     */
+    void sweepIfDue() {
+      long now = clock.getAsLong();
+      if (now - sweptAt < SWEEP_MILLIS) {
+        return;
+      }
+      sweptAt = now;
+      for (Doc doc : docs.values()) {
+        if (now - doc.touchedAt >= SETTLE_AFTER_MILLIS && doc.loaded && doc.idle()) {
+          doc.settle();
+        }
+      }
     }
 
     void evictIfNeeded() {
@@ -1411,6 +1456,7 @@ public final class Engine implements AutoCloseable {
         executor.execute(
             () -> {
               try {
+                sweepIfDue();
                 task.run();
               } catch (RuntimeException e) {
                 result.completeExceptionally(e);

@@ -1,0 +1,116 @@
+package dev.patchbay.server.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.patchbay.core.json.Json;
+import dev.patchbay.core.ot.Change;
+import dev.patchbay.core.ot.ChangeApplier;
+import dev.patchbay.core.ot.OtTransforms;
+import dev.patchbay.core.patch.PatchOp;
+import dev.patchbay.server.spi.DocStore;
+import dev.patchbay.server.spi.VersionMetadata;
+import dev.patchbay.server.spi.VersionOrder;
+import dev.patchbay.server.spi.VersionQuery;
+import dev.patchbay.server.store.DocStores;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A document left untouched for a while keeps its in-memory changes compact (ops only as JSON), and
+ * everything read from them afterwards is what the full changes gave: snapshots, the transform of a
+ * commit made on an old revision, and the versions cut by replaying them.
+ */
+class EngineSettleTest {
+  private static final String DOC = "doc";
+  private final AtomicLong now = new AtomicLong(1_800_000_000_000L);
+  private final DocStore store = DocStores.inMemory();
+  private final Engine engine =
+      new Engine(
+          store,
+          new Engine.Settings(
+              1, Duration.ofMinutes(30), 100, 100, List.of(), 10_000, 1 << 20, 1L << 30),
+          EngineVersioningTest.QUIET,
+          now::get);
+
+  @AfterEach
+  void close() {
+    engine.close();
+  }
+
+  @Test
+  void untouchedDocument_keepsItsChangesCompact_andAnswersAsBefore() throws Exception {
+    for (int i = 0; i < 250; i++) {
+      commit("a" + i, i, i);
+    }
+    assertThat(get(engine.compactTailChanges(DOC))).as("in use: parsed").isZero();
+    Snapshot before = get(engine.getDoc(DOC, null));
+
+    now.addAndGet(1_500); // past the settle delay; the next task sweeps first
+    assertThat(get(engine.compactTailChanges(DOC))).as("untouched: compact").isEqualTo(250);
+    assertThat(get(engine.getDoc(DOC, null))).isEqualTo(before);
+
+    // A commit made on revision 200 is transformed past the fifty compact changes after it.
+    List<PatchOp> late = ops("late", 0);
+    List<Change> since = store.listChanges(DOC, 200);
+    Change committed = get(commit("late", 200, late)).changes().get(50);
+    List<Change> expected =
+        OtTransforms.transformIncomingChanges(
+            List.of(Change.of("late", 200, 201, late, 0)), since, 250, false, Set.of());
+    assertThat(committed.id()).isEqualTo("late");
+    assertThat(committed.ops()).isEqualTo(expected.get(0).ops());
+
+    // Versions cut from here on replay the compact changes.
+    for (int i = 251; i < 420; i++) {
+      commit("b" + i, i, i);
+    }
+    List<Change> all = store.listChanges(DOC, 0);
+    Snapshot head = get(engine.getDoc(DOC, null));
+    assertThat(json(ChangeApplier.applyChanges(head.state(), head.changes())))
+        .isEqualTo(json(ChangeApplier.applyChanges(null, all)));
+    List<VersionMetadata> versions =
+        get(engine.listVersions(DOC, VersionQuery.orderBy(VersionOrder.END_REV)));
+    assertThat(versions).hasSizeGreaterThanOrEqualTo(3);
+    for (VersionMetadata v : versions) {
+      assertThat(json(get(engine.getVersionState(DOC, v.id()))))
+          .as("version ending at %d", v.endRev())
+          .isEqualTo(json(ChangeApplier.applyChanges(null, all.subList(0, (int) v.endRev()))));
+    }
+  }
+
+  private void commit(String id, long baseRev, int i) throws Exception {
+    get(commit(id, baseRev, ops(id, i)));
+  }
+
+  private java.util.concurrent.CompletableFuture<CommitResult> commit(
+      String id, long baseRev, List<PatchOp> ops) {
+    return engine.commitChanges(
+        DOC,
+        List.of(new IncomingChange(id, baseRev, baseRev + 1, ops, now.get(), null, Map.of())),
+        false,
+        "conn");
+  }
+
+  /** Types "{id} " at the start of the text and sets a key, as the commit benchmark does. */
+  private static List<PatchOp> ops(String id, int i) {
+    return List.of(
+        PatchOp.of("@txt", "/body", Json.parse("[{\"insert\":\"" + id + " \"}]")),
+        PatchOp.replace("/k" + (i % 7), Json.number(i)));
+  }
+
+  /** States compare as JSON text: numbers read back from JSON may be another node type. */
+  private static String json(@Nullable JsonNode node) {
+    return node == null ? "null" : Json.write(node);
+  }
+
+  private static <T> T get(java.util.concurrent.CompletableFuture<T> future) throws Exception {
+    return future.get(10, TimeUnit.SECONDS);
+  }
+}
