@@ -110,6 +110,9 @@ public final class OtTransforms {
     for (Change change : incoming) {
       queue.add(new Entry(change));
     }
+    if (queue.size() == 1) {
+      return diamondOfOne(committed, queue, isOwn);
+    }
     for (Change c : committed) {
       if (isOwn.test(c)) {
         removeFirstWithId(queue, c.id());
@@ -129,6 +132,28 @@ public final class OtTransforms {
         entry.ops = entryAfter;
       }
     }
+    return queue;
+  }
+
+  /**
+   * The diamond of a queue of one change (a commit of one change, the common case): the committed
+   * ops never need to advance past it, so the entry is transformed past all of them at once, which
+   * carries a text edit's rebased Delta from step to step ({@link JsonPatch#transformPast}).
+   */
+  private static List<Entry> diamondOfOne(
+      List<Change> committed, List<Entry> queue, Predicate<Change> isOwn) {
+    Entry entry = queue.get(0);
+    List<List<PatchOp>> past = new ArrayList<>(committed.size());
+    for (Change c : committed) {
+      if (isOwn.test(c)) {
+        if (c.id().equals(entry.change.id())) {
+          return new ArrayList<>(); // already committed: the entry leaves the queue
+        }
+        continue;
+      }
+      past.add(c.ops());
+    }
+    entry.ops = JsonPatch.transformPast(past, entry.ops);
     return queue;
   }
 

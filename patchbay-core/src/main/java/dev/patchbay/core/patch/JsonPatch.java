@@ -98,6 +98,16 @@ public final class JsonPatch {
     return PatchTransformer.transform(obj, thisOps, otherOps, otherOpsFirst);
   }
 
+  /**
+   * Returns {@code otherOps} rewritten to apply after each of {@code thisPatches} in turn: the
+   * stateless {@code transform(null, patch, ops, false)} once per patch, computed without the
+   * intermediate text of a text edit that only concurrent text edits move.
+   */
+  public static List<PatchOp> transformPast(
+      List<List<PatchOp>> thisPatches, List<PatchOp> otherOps) {
+    return PatchTransformer.transformPast(thisPatches, otherOps);
+  }
+
   /** Stateless transform: {@code transform(null, thisOps, otherOps, false)}. */
   public static List<PatchOp> transform(List<PatchOp> thisOps, List<PatchOp> otherOps) {
     return transform(null, thisOps, otherOps, false);

@@ -52,6 +52,62 @@ final class PatchTransformer {
     return meeting >= 0 ? rebaseText(thisOps, otherOps, meeting) : null;
   }
 
+  /**
+   * Returns {@code otherOps} transformed past each of {@code patches} in turn, statelessly: what
+   * {@link #transform}{@code (null, patch, ops, false)} gives, applied once per patch. While the
+   * patches meet the ops only in an edit of one text (see {@link #textOnly}), the rebased Delta is
+   * carried from step to step and turned into JSON once, after the last of them: a commit that met
+   * thirty concurrent edits of one text made thirty Deltas' JSON and kept only the last.
+   */
+  static List<PatchOp> transformPast(List<List<PatchOp>> patches, List<PatchOp> otherOps) {
+    List<PatchOp> ops = otherOps;
+    int pendingAt = -1; // where in ops the text op sits whose rebased Delta is not yet JSON
+    Delta pending = null;
+    DeltaCache deltas = DELTAS.get();
+    for (int p = 0, n = patches.size(); p < n; p++) {
+      List<PatchOp> patch = patches.get(p);
+      long meeting = meeting(patch, ops); // reads paths and op names only, never the stale value
+      if (meeting == INDEPENDENT) {
+        continue;
+      }
+      if (meeting >= 0) {
+        int at = (int) meeting;
+        JsonNode mine = deltaOps(patch.get((int) (meeting >>> 32)).value());
+        Delta other = at == pendingAt ? pending : null;
+        if (other == null) {
+          JsonNode theirs = deltaOps(ops.get(at).value());
+          other = theirs == null ? null : deltas.parse(theirs);
+        }
+        if (mine != null && other != null) {
+          if (pendingAt >= 0 && pendingAt != at) {
+            ops = withText(ops, pendingAt, Objects.requireNonNull(pending), deltas);
+          }
+          pending = deltas.parse(mine).transform(other, true); // as TextRebase.merge
+          pendingAt = at;
+          continue;
+        }
+      }
+      if (pendingAt >= 0) {
+        ops = withText(ops, pendingAt, Objects.requireNonNull(pending), deltas);
+        pendingAt = -1;
+      }
+      ops = transform(null, patch, ops, false);
+    }
+    if (pendingAt >= 0) {
+      ops = withText(ops, pendingAt, Objects.requireNonNull(pending), deltas);
+    }
+    return ops == otherOps ? List.copyOf(otherOps) : ops;
+  }
+
+  /** {@code ops} with the value of the text op at {@code at} replaced by {@code delta}'s JSON. */
+  private static List<PatchOp> withText(List<PatchOp> ops, int at, Delta delta, DeltaCache deltas) {
+    JsonNode json = delta.toJson();
+    deltas.put(json, delta); // the next transform of these ops reads it back
+    PatchOp[] out = ops.toArray(new PatchOp[0]);
+    out[at] = ops.get(at).withValue(json);
+    return List.of(out);
+  }
+
   /** {@link #textOnly} for the text-edit pair {@link #meeting} found. */
   private static @Nullable List<PatchOp> rebaseText(
       List<PatchOp> thisOps, List<PatchOp> otherOps, long meeting) {

@@ -77,6 +77,48 @@ class TransformShortcutTest {
     assertThat(declined).isGreaterThan(1_000);
   }
 
+  /**
+   * Transforming past a chain of patches at once gives what one transform per patch gives: random
+   * chains of up to eight patches, most of which edit one of two texts the ops also edit (so runs
+   * of text-only meetings form, on one text op or alternating between two) and many of which meet
+   * the ops elsewhere too (so runs break and the walk decides).
+   */
+  @Test
+  void transformPast_randomChains_isOneTransformPerPatch() {
+    int carried = 0;
+    JsonNode text = Json.parse("{\"ops\":[{\"insert\":\"hello world\\n\"}]}");
+    for (long seed = 0; seed < 5_000; seed++) {
+      RandomPatches random = new RandomPatches(seed);
+      ObjectNode doc = (ObjectNode) random.next().doc().deepCopy();
+      doc.set("tx", text);
+      doc.set("ty", text);
+      List<PatchOp> ops = new ArrayList<>(withTextEdit(random, doc, text).ops());
+      ops.add(random.textEdit("/ty", text));
+      List<List<PatchOp>> chain = new ArrayList<>();
+      int length = 1 + (int) (seed % 8);
+      for (int k = 0; k < length; k++) {
+        List<PatchOp> patch = new ArrayList<>();
+        patch.add(random.textEdit(k % 3 == 2 ? "/ty" : "/tx", text));
+        if (k % 2 == 1) {
+          patch.addAll(random.nextOn(doc).ops());
+        }
+        chain.add(List.copyOf(patch));
+      }
+
+      List<PatchOp> oneByOne = List.copyOf(ops);
+      for (List<PatchOp> patch : chain) {
+        if (PatchTransformer.textOnly(patch, oneByOne) != null) {
+          carried++;
+        }
+        oneByOne = PatchTransformer.transform(null, patch, oneByOne, false);
+      }
+      assertThat(PatchTransformer.transformPast(chain, List.copyOf(ops)))
+          .as("seed %d, %s past %s", seed, ops, chain)
+          .isEqualTo(oneByOne);
+    }
+    assertThat(carried).as("text-only steps").isGreaterThan(5_000);
+  }
+
   private static RandomPatches.Case withTextEdit(
       RandomPatches random, JsonNode doc, JsonNode text) {
     List<PatchOp> ops = new ArrayList<>();
