@@ -52,12 +52,11 @@ class TransformShortcutTest {
   void textOnly_randomConcurrentPairs_answersWhatTheWalkAnswers() {
     int taken = 0;
     int declined = 0;
-    JsonNode text = Json.parse("{\"ops\":[{\"insert\":\"hello world\\n\"}]}");
+    JsonNode text = TEXT;
     for (long seed = 0; seed < 20_000; seed++) {
       RandomPatches random = new RandomPatches(seed);
       // A document with a text both patches edit first, then whatever else each does.
-      ObjectNode doc = (ObjectNode) random.next().doc().deepCopy();
-      doc.set("tx", text);
+      ObjectNode doc = withTexts(random, "tx");
       RandomPatches.Case mine = withTextEdit(random, doc, text);
       RandomPatches.Case other = withTextEdit(random, doc, text);
       List<PatchOp> rebased = PatchTransformer.textOnly(mine.ops(), other.ops());
@@ -86,12 +85,10 @@ class TransformShortcutTest {
   @Test
   void transformPast_randomChains_isOneTransformPerPatch() {
     int carried = 0;
-    JsonNode text = Json.parse("{\"ops\":[{\"insert\":\"hello world\\n\"}]}");
+    JsonNode text = TEXT;
     for (long seed = 0; seed < 5_000; seed++) {
       RandomPatches random = new RandomPatches(seed);
-      ObjectNode doc = (ObjectNode) random.next().doc().deepCopy();
-      doc.set("tx", text);
-      doc.set("ty", text);
+      ObjectNode doc = withTexts(random, "tx", "ty");
       List<PatchOp> ops = new ArrayList<>(withTextEdit(random, doc, text).ops());
       ops.add(random.textEdit("/ty", text));
       List<List<PatchOp>> chain = new ArrayList<>();
@@ -117,6 +114,17 @@ class TransformShortcutTest {
           .isEqualTo(oneByOne);
     }
     assertThat(carried).as("text-only steps").isGreaterThan(5_000);
+  }
+
+  private static final JsonNode TEXT = Json.parse("{\"ops\":[{\"insert\":\"hello world\\n\"}]}");
+
+  /** A random document with {@link #TEXT} at each of {@code keys}. */
+  private static ObjectNode withTexts(RandomPatches random, String... keys) {
+    ObjectNode doc = (ObjectNode) random.next().doc().deepCopy();
+    for (String key : keys) {
+      doc.set(key, TEXT);
+    }
+    return doc;
   }
 
   private static RandomPatches.Case withTextEdit(
