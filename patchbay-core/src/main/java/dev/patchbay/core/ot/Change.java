@@ -31,10 +31,11 @@ import tools.jackson.databind.node.ObjectNode;
  * catch-ups, every subscriber) and encoding dominated those paths. Equality is by value, as for a
  * record.
  *
- * <p>A {@linkplain #compact() compact} change holds its ops only as that encoded JSON and reads
- * them back on each {@link #ops()} call: the server keeps the last two thousand changes of every
- * loaded document in memory, and a parsed change is some thirty objects where a compact one is
- * four.
+ * <p>A change can be made {@linkplain #compact() compact} in place: it then holds its ops only as
+ * that encoded JSON and reads them back on each {@link #ops()} call. Its value does not change (it
+ * stays equal, with the same JSON); only the parsed form is dropped. The server keeps the last two
+ * thousand changes of every loaded document in memory, and a parsed change is some thirty objects
+ * where a compact one is four.
  */
 public final class Change {
   private static final Set<String> NAMED =
@@ -43,8 +44,9 @@ public final class Change {
   private final String id;
   private final long baseRev;
   private final long rev;
-  // Null in a compact change: read back from jsonBytes on each ops() call.
-  private final @Nullable List<PatchOp> ops;
+  // Null in a compact change: read back from jsonBytes on each ops() call. Set to null only after
+  // jsonBytes, so a reader that finds it null finds the bytes.
+  private volatile @Nullable List<PatchOp> ops;
   private final long createdAt;
   private final long committedAt;
   private final @Nullable String batchId;
@@ -88,20 +90,6 @@ public final class Change {
         metadata.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
   }
 
-  /** The compact copy of {@code full}: every member but the parsed ops, and the JSON as bytes. */
-  private Change(Change full, byte[] bytes) {
-    this.id = full.id;
-    this.baseRev = full.baseRev;
-    this.rev = full.rev;
-    this.ops = null;
-    this.createdAt = full.createdAt;
-    this.committedAt = full.committedAt;
-    this.batchId = full.batchId;
-    this.clientId = full.clientId;
-    this.metadata = full.metadata;
-    this.jsonBytes = bytes;
-  }
-
   /** Returns the client-minted change id, unique per document. */
   public String id() {
     return id;
@@ -131,17 +119,24 @@ public final class Change {
   }
 
   /**
-   * Returns this change as a compact one: equal to it, with the same JSON, but holding its ops only
-   * as that JSON (see the class comment). For changes that are kept long and read rarely; a compact
-   * change returns itself.
+   * Makes this change compact in place and returns it: it keeps its value and JSON, but holds its
+   * ops only as that JSON (see the class comment). For changes that are kept long and read rarely;
+   * nothing new is allocated but the JSON, if it was not encoded yet. Safe while other threads read
+   * the change.
    */
   public Change compact() {
-    return ops == null ? this : new Change(this, toJsonBytes());
+    if (ops != null) {
+      toJsonBytes();
+      ops = null;
+      json = null; // a stored change's text: the bytes say the same
+    }
+    return this;
   }
 
   /** Returns this change with its ops parsed: itself, unless it is compact. */
   public Change expanded() {
-    return ops != null ? this : withOps(ops());
+    List<PatchOp> parsed = ops;
+    return parsed != null ? this : withOps(ops());
   }
 
   /** Returns whether this change holds its ops only as JSON (see {@link #compact()}). */
