@@ -101,10 +101,22 @@ final class PatchTransformer {
 
   /** {@code ops} with the value of the text op at {@code at} replaced by {@code delta}'s JSON. */
   private static List<PatchOp> withText(List<PatchOp> ops, int at, Delta delta, DeltaCache deltas) {
+    return replaced(ops, at, withDelta(ops.get(at), delta, deltas));
+  }
+
+  /**
+   * {@code op} with {@code delta}'s JSON as its value, remembered so the next step reads it back.
+   */
+  private static PatchOp withDelta(PatchOp op, Delta delta, DeltaCache deltas) {
     JsonNode json = delta.toJson();
-    deltas.put(json, delta); // the next transform of these ops reads it back
+    deltas.put(json, delta);
+    return op.withValue(json);
+  }
+
+  /** A copy of {@code ops} with {@code op} at {@code at}. */
+  private static List<PatchOp> replaced(List<PatchOp> ops, int at, PatchOp op) {
     PatchOp[] out = ops.toArray(new PatchOp[0]);
-    out[at] = ops.get(at).withValue(json);
+    out[at] = op;
     return List.of(out);
   }
 
@@ -117,9 +129,7 @@ final class PatchTransformer {
     if (merged == null) {
       return null; // not Deltas: the walk's plain rules decide
     }
-    PatchOp[] out = otherOps.toArray(new PatchOp[0]);
-    out[otherText] = merged;
-    return List.of(out);
+    return replaced(otherOps, otherText, merged);
   }
 
   /** The transform without the {@link #independent} shortcut. */
@@ -326,9 +336,7 @@ final class PatchTransformer {
       Delta otherDelta = deltas.parse(otherOps);
       Delta transformed = mine.transform(otherDelta, true);
       passed = otherDelta;
-      JsonNode json = transformed.toJson();
-      deltas.put(json, transformed); // the next step of the walk reads it back
-      return other.withValue(json);
+      return withDelta(other, transformed, deltas);
     }
   }
 

@@ -138,7 +138,7 @@ final class OtDoc extends Doc {
       if (c.isCompact()) {
         break; // older ones were made compact by an earlier settle
       }
-      tail.set(i, c.compact());
+      c.compact(); // in place
     }
   }
 
