@@ -118,6 +118,7 @@ final class Broadcast {
     for (int i = 0; i < sockets.size(); i++) {
       Client c = new Client(sockets.get(i), i);
       c.ws.listener((ws, message, at) -> onMessage(c, message, at));
+      c.ws.committedListener((ws, committed, at) -> onCommitted(c, committed, at));
       clients.add(c);
     }
     if (!echo) {
@@ -275,38 +276,38 @@ final class Broadcast {
     }
   }
 
+  /** A message read whole: the echo relay's copies, or a notification the scan left alone. */
   private void onMessage(Client c, JsonNode message, long at) {
     String method = message.path("method").asString("");
-    JsonNode changes;
     if (echo && method.equals("commitChanges")) {
-      changes = message.path("params").path(1);
-    } else if (method.equals("changesCommitted")
-        && message.path("params").path("docId").asString("").equals(c.doc)) {
-      changes = message.path("params").path("changes");
-    } else {
+      AnswerScan.Committed copy = AnswerScan.Committed.of(c.doc, message.path("params").path(1));
+      if (copy.stamps().stream().anyMatch(stamp -> stamp.path().equals(c.key))) {
+        c.ws.complete(message.path("id").asInt(), message); // the sender's own copy: its answer
+      }
+      onCommitted(c, copy, at);
+    } else if (method.equals("changesCommitted")) {
+      JsonNode params = message.path("params");
+      onCommitted(
+          c,
+          AnswerScan.Committed.of(params.path("docId").asString(""), params.path("changes")),
+          at);
+    }
+  }
+
+  private void onCommitted(Client c, AnswerScan.Committed committed, long at) {
+    if (!committed.docId().equals(c.doc)) {
       return;
     }
+    c.rev = Math.max(c.rev, committed.lastRev());
     long now = (at - epoch) / 1_000;
     long count = 0;
-    for (JsonNode ch : changes) {
-      c.rev = Math.max(c.rev, ch.path("rev").asLong(0));
-      for (JsonNode op : ch.path("ops")) {
-        JsonNode value = op.path("value");
-        String path = op.path("path").asString("");
-        if (!value.has("t")) {
-          continue;
-        }
-        if (path.equals(c.key)) {
-          if (echo) {
-            c.ws.complete(message.path("id").asInt(), message);
-          }
-          continue;
-        }
-        long s = value.path("s").asLong();
-        count += s - c.lastSeen.getOrDefault(path, -1L);
-        c.lastSeen.put(path, s);
-        delivery.recordMicros(now - value.path("t").asLong());
+    for (AnswerScan.Stamp stamp : committed.stamps()) {
+      if (stamp.path().equals(c.key)) {
+        continue;
       }
+      count += stamp.s() - c.lastSeen.getOrDefault(stamp.path(), -1L);
+      c.lastSeen.put(stamp.path(), stamp.s());
+      delivery.recordMicros(now - stamp.t());
     }
     if (count > 0) {
       delivered.addAndGet(count);

@@ -28,6 +28,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -43,6 +44,11 @@ final class WsClient {
     void onMessage(WsClient client, JsonNode message, long receivedNanos);
   }
 
+  /** Receives {@code changesCommitted} notifications as {@link AnswerScan#committed} reads them. */
+  interface CommittedListener {
+    void onCommitted(WsClient client, AnswerScan.Committed committed, long receivedNanos);
+  }
+
   static final int MAX_FRAME_BYTES = 64 * 1024 * 1024;
 
   private final Channel channel;
@@ -52,6 +58,7 @@ final class WsClient {
   private final Set<Integer> lean = ConcurrentHashMap.newKeySet();
   private volatile Listener listener = (c, m, t) -> {};
   private volatile boolean leanNotifications;
+  private volatile @Nullable CommittedListener committedListener;
 
   private WsClient(Channel channel) {
     this.channel = channel;
@@ -119,6 +126,14 @@ final class WsClient {
    */
   void leanNotifications(boolean value) {
     leanNotifications = value;
+  }
+
+  /**
+   * Hands {@code changesCommitted} notifications to {@code value} as scanned stamps instead of
+   * trees; a notification the scan leaves to the full reader still reaches the {@link Listener}.
+   */
+  void committedListener(CommittedListener value) {
+    committedListener = value;
   }
 
   /** The event loop this connection lives on; workloads schedule their sends here. */
@@ -236,6 +251,14 @@ final class WsClient {
           message.putObject("result").putArray("changes").addObject().put("rev", scanned.lastRev());
           answer.complete(message);
         }
+        return;
+      }
+    }
+    CommittedListener committed = committedListener;
+    if (committed != null) {
+      AnswerScan.Committed scanned = AnswerScan.committed(frame);
+      if (scanned != null) {
+        committed.onCommitted(this, scanned, receivedNanos);
         return;
       }
     }

@@ -4,8 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.patchbay.core.json.Json;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
 
 class AnswerScanTest {
   private static AnswerScan.Answer scan(String frame) {
@@ -143,5 +147,143 @@ class AnswerScanTest {
                 "{\"id\":1,\"result\":{\"changes\":[{\"rev\":2}]}}"
                     .getBytes(StandardCharsets.UTF_8)))
         .isEqualTo(-1);
+  }
+
+  private static AnswerScan.Committed committed(String frame) {
+    return AnswerScan.committed(frame.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** What the tree gives for a notification frame, the reference the scan must match. */
+  private static AnswerScan.Committed fromTree(String frame) {
+    JsonNode params = Json.MAPPER.readTree(frame).path("params");
+    return AnswerScan.Committed.of(params.path("docId").asString(""), params.path("changes"));
+  }
+
+  @Test
+  void committed_givesDocNewestRevAndStamps() {
+    String frame =
+        "{\"jsonrpc\":\"2.0\",\"method\":\"changesCommitted\",\"params\":{\"docId\":\"d1\","
+            + "\"changes\":[{\"id\":\"a\",\"rev\":8,\"ops\":[{\"op\":\"replace\",\"path\":\"/c3\","
+            + "\"value\":{\"s\":4,\"t\":1200}},{\"op\":\"@txt\",\"path\":\"/x\",\"value\":"
+            + "[{\"insert\":\"t\"}]},{\"op\":\"add\",\"path\":\"/y\",\"value\":{\"t\":7}}],"
+            + "\"createdAt\":1},{\"rev\":6,\"ops\":[{\"op\":\"remove\",\"path\":\"/z\"}]}]}}";
+    AnswerScan.Committed expected =
+        new AnswerScan.Committed(
+            "d1",
+            8,
+            List.of(new AnswerScan.Stamp("/c3", 4, 1200), new AnswerScan.Stamp("/y", 0, 7)));
+    assertThat(committed(frame)).isEqualTo(expected).isEqualTo(fromTree(frame));
+  }
+
+  @Test
+  void committed_leavesWhatItDoesNotReadToTheFullReader() {
+    String head = "{\"method\":\"changesCommitted\",\"params\":{\"docId\":";
+    assertThat(committed(head + "\"d\\u0031\",\"changes\":[]}}")).isNull(); // escaped id
+    assertThat(
+            committed(
+                head
+                    + "\"d\",\"changes\":[{\"rev\":1,\"ops\":[{\"path\":\"/a\\/b\","
+                    + "\"value\":{\"t\":1}}]}]}}"))
+        .isNull(); // escaped path
+    assertThat(
+            committed(
+                head
+                    + "\"d\",\"changes\":[{\"rev\":1,\"ops\":[{\"path\":\"/a\","
+                    + "\"value\":{\"s\":-1,\"t\":1}}]}]}}"))
+        .isNull();
+    assertThat(
+            committed(
+                head
+                    + "\"d\",\"changes\":[{\"rev\":1,\"ops\":[{\"path\":\"/a\","
+                    + "\"value\":{\"t\":\"1\"}}]}]}}"))
+        .isNull();
+    assertThat(committed(head + "\"d\",\"changes\":[{\"rev\":1.5}]}}")).isNull();
+    assertThat(committed("{\"method\":\"docDeleted\",\"params\":{\"docId\":\"d\"}}")).isNull();
+    assertThat(committed("{\"id\":1,\"result\":{\"changes\":[{\"rev\":2}]}}")).isNull();
+    assertThat(committed("{\"method\":\"changesCommitted\",\"params\":{\"changes\":[]}}"))
+        .isNull(); // no document
+    assertThat(committed(head + "\"d\",\"changes\":[{\"rev\":1,\"ops\":[")).isNull();
+  }
+
+  /**
+   * Random notifications, members in any order, spacing, strings full of quotes, backslashes and
+   * brackets, values of every kind: the scan reads what the tree reads.
+   */
+  @Test
+  void randomNotifications_scanMatchesTheTree() {
+    Random random = new Random(11);
+    String alphabet = "ab\"\\{}[],: \u00e9\u4e2d";
+    int scanned = 0;
+    for (int round = 0; round < 3_000; round++) {
+      List<String> changes = new ArrayList<>();
+      for (int c = random.nextInt(4); c > 0; c--) {
+        List<String> ops = new ArrayList<>();
+        for (int o = random.nextInt(4); o > 0; o--) {
+          List<String> members = new ArrayList<>();
+          members.add("\"op\":" + quoted(random, alphabet));
+          members.add("\"path\":\"/c" + random.nextInt(50) + "\"");
+          String value =
+              switch (random.nextInt(5)) {
+                case 0 -> "[{\"insert\":" + quoted(random, alphabet) + "},{\"retain\":2}]";
+                case 1 -> quoted(random, alphabet);
+                case 2 -> "{\"t\":" + random.nextInt(1_000_000) + "}";
+                default -> stampObject(random, alphabet);
+              };
+          members.add("\"value\":" + value);
+          Collections.shuffle(members, random);
+          ops.add("{" + String.join(spaced(random, ","), members) + "}");
+        }
+        List<String> members = new ArrayList<>();
+        members.add("\"id\":" + quoted(random, alphabet));
+        members.add("\"rev\":" + random.nextInt(10_000));
+        members.add("\"baseRev\":" + random.nextInt(10_000));
+        members.add("\"ops\":[" + String.join(spaced(random, ","), ops) + "]");
+        members.add("\"committedAt\":" + random.nextLong(1L << 45));
+        Collections.shuffle(members, random);
+        changes.add("{" + String.join(spaced(random, ","), members) + "}");
+      }
+      List<String> params = new ArrayList<>();
+      params.add("\"docId\":\"doc-" + random.nextInt(10) + "\"");
+      params.add("\"changes\":[" + String.join(spaced(random, ","), changes) + "]");
+      if (random.nextBoolean()) {
+        params.add("\"extra\":{\"rev\":99,\"ops\":[" + quoted(random, alphabet) + "]}");
+      }
+      Collections.shuffle(params, random);
+      List<String> top = new ArrayList<>();
+      top.add("\"jsonrpc\":\"2.0\"");
+      top.add("\"method\"" + spaced(random, ":") + "\"changesCommitted\"");
+      top.add("\"params\":{" + String.join(spaced(random, ","), params) + "}");
+      Collections.shuffle(top, random);
+      String frame = "{" + String.join(spaced(random, ","), top) + "}";
+      AnswerScan.Committed read = committed(frame);
+      assertThat(read).as("round %d: %s", round, frame).isNotNull().isEqualTo(fromTree(frame));
+      scanned += read.stamps().size();
+    }
+    assertThat(scanned).isGreaterThan(3_000);
+  }
+
+  private static String stampObject(Random random, String alphabet) {
+    List<String> members = new ArrayList<>();
+    if (random.nextInt(4) > 0) {
+      members.add("\"s\":" + random.nextInt(1_000));
+    }
+    members.add("\"t\":" + random.nextLong(1L << 40));
+    if (random.nextBoolean()) {
+      members.add("\"x\":{\"t\":[" + quoted(random, alphabet) + "],\"s\":-5.5}");
+    }
+    Collections.shuffle(members, random);
+    return "{" + String.join(spaced(random, ","), members) + "}";
+  }
+
+  private static String quoted(Random random, String alphabet) {
+    StringBuilder text = new StringBuilder();
+    for (int k = random.nextInt(8); k > 0; k--) {
+      text.append(alphabet.charAt(random.nextInt(alphabet.length())));
+    }
+    return Json.write(Json.NODES.stringNode(text.toString()));
+  }
+
+  private static String spaced(Random random, String separator) {
+    return random.nextInt(3) == 0 ? " " + separator + "\n " : separator;
   }
 }
