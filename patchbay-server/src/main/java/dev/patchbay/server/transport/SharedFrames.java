@@ -10,6 +10,9 @@ import io.netty.buffer.ByteBufAllocator;
  * the per-connection frame object, header allocation and payload copy of the WebSocket encoder
  * (whose outbound handlers pass a raw buffer through untouched).
  *
+ * <p>{@link #encode} alone serves a message for one connection (an answer) the same way: one direct
+ * buffer, written as it is.
+ *
  * <p>The cache is one entry per sending thread: a document's shard thread hands the same array to
  * all of its subscribers in a row. The entry is released when the next message replaces it; the
  * duplicates still queued keep the buffer alive until they are written.
