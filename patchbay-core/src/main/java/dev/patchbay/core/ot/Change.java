@@ -114,8 +114,23 @@ public final class Change {
     if (parsed != null) {
       return parsed;
     }
+    return parseOps();
+  }
+
+  private List<PatchOp> parseOps() {
     byte[] bytes = Objects.requireNonNull(jsonBytes);
     return PatchOp.listFromJson(Json.MAPPER.readTree(bytes).get("ops"));
+  }
+
+  /**
+   * Undoes {@link #compact()} in place and returns this change: parses its ops once and keeps them,
+   * for a compact change about to be read many times. Its value does not change.
+   */
+  public Change inflate() {
+    if (ops == null) {
+      ops = parseOps();
+    }
+    return this;
   }
 
   /**

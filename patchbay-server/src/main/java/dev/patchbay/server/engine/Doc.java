@@ -67,6 +67,12 @@ abstract class Doc {
    */
   void settle() {}
 
+  /**
+   * Shrinks what a document in use holds beyond what its commits need; called by every sweep of the
+   * shard. Nothing to shrink by default.
+   */
+  void recompact() {}
+
   /** Called on the shard thread when the in-flight step finished. */
   void stepFinished() {
     busy = false;

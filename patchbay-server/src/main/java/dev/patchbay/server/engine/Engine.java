@@ -622,6 +622,7 @@ public final class Engine implements AutoCloseable {
             : new ArrayList<>();
 
     List<Change> allCommitted = changesBetween(doc, baseRev, doc.rev);
+    doc.inflate(allCommitted);
     Set<String> changeIds = new HashSet<>();
     for (Change c : changes) {
       changeIds.add(c.id());
@@ -1183,8 +1184,8 @@ public final class Engine implements AutoCloseable {
     CompletableFuture<T> apply(D doc);
   }
 
-  /** How many of the document's in-memory changes are compact; for tests. */
-  CompletableFuture<Integer> compactTailChanges(String docId) {
+  /** What the document holds in memory; for tests. */
+  CompletableFuture<TailStats> tailStats(String docId) {
     return read(
         docId,
         doc -> {
@@ -1192,9 +1193,12 @@ public final class Engine implements AutoCloseable {
           for (Change c : doc.tail) {
             compact += c.isCompact() ? 1 : 0;
           }
-          return compact;
+          return new TailStats(doc.tail.size(), compact);
         });
   }
+
+  /** How many changes a document holds in memory, and how many of them are compact (tests). */
+  record TailStats(int size, int compact) {}
 
   private <T> CompletableFuture<T> read(String docId, DocFunction<OtDoc, T> fn) {
     return readAny(docId, OtDoc.class, fn);
@@ -1305,8 +1309,7 @@ public final class Engine implements AutoCloseable {
     doc.versionCheckedTip = doc.rev;
     long base = doc.mainVersion == null ? 0 : doc.mainVersion.endRev();
     base = Math.max(base, doc.rev - OtDoc.MAX_TAIL);
-    doc.tailBase = base;
-    doc.tail.addAll(store.listChanges(doc.id, ChangeQuery.after(base)));
+    doc.loadTail(base, store.listChanges(doc.id, ChangeQuery.after(base)));
     if (!doc.tail.isEmpty()) {
       doc.rev = doc.tail.get(doc.tail.size() - 1).rev();
     }
@@ -1433,6 +1436,8 @@ public final class Engine implements AutoCloseable {
       for (Doc doc : docs.values()) {
         if (now - doc.touchedAt >= SETTLE_AFTER_MILLIS && doc.loaded && doc.idle()) {
           doc.settle();
+        } else if (doc.loaded) {
+          doc.recompact();
         }
       }
     }

@@ -19,16 +19,22 @@ import tools.jackson.databind.JsonNode;
  * getDoc} answers from memory. The newest {@code main} version and its state bound the replay a
  * reader needs.
  *
- * <p>While the document is in use its tail changes keep their parsed ops: each commit transforms
- * against the newest of them, and each version cut replays a thousand. Once it has gone untouched
- * for a sweep interval, {@link #settle()} makes them compact (their ops kept only as the JSON they
- * are sent as), which is about a quarter of the memory and an eighth of the objects. That matters
- * for the collector as much as for the heap: a young collection copies every tail change still in
- * the young generation, and the tails of documents whose clients have left would otherwise be
- * copied again at every collection until they age into the old generation.
+ * <p>Only the newest {@link #PARSED_WINDOW} tail changes keep their parsed ops, those the commits
+ * of clients a few revisions behind transform against; older ones are compact (their ops kept only
+ * as the JSON they are sent as), which is about a quarter of the memory and an eighth of the
+ * objects. That matters for the collector as much as for the heap: a young collection copies every
+ * tail change still in the young generation, so parsed tails of two thousand changes per busy
+ * document made every young pause copy tens of megabytes. A commit from further behind {@linkplain
+ * #inflate inflates} the compact changes it crosses, so each is parsed once however many such
+ * commits follow, and the shard's sweep {@linkplain #recompact() compacts them again}. A version
+ * cut replays compact changes, parsing each once. Once the document has gone untouched for a sweep
+ * interval, {@link #settle()} shrinks the tail to the window, compact.
  */
 final class OtDoc extends Doc {
   static final int MAX_TAIL = 2_000;
+
+  /** How many of the newest tail changes keep their parsed ops (see the class comment). */
+  static final int PARSED_WINDOW = 128;
 
   long rev;
   // The newest revision the store has acknowledged. {@code rev} runs ahead of it while a commit
@@ -64,6 +70,12 @@ final class OtDoc extends Doc {
   private long sizedThroughRev;
   private long sizedBytes;
 
+  // Tail changes below the window are compact, except those at or above this revision (inflated
+  // or loaded since the last sweep); Long.MAX_VALUE when there are none.
+  private long parsedBelowWindowFrom = Long.MAX_VALUE;
+  // Whether the whole tail is compact (settle() did it and nothing was added or parsed since).
+  private boolean settled;
+
   OtDoc(String id) {
     super(id);
   }
@@ -86,6 +98,16 @@ final class OtDoc extends Doc {
     sizedEndRev = -1;
     firstBatchId = null;
     firstChangeId = null;
+    parsedBelowWindowFrom = Long.MAX_VALUE;
+    settled = false;
+  }
+
+  /** Fills the tail of a document just loaded: the changes after {@code base}, as read. */
+  void loadTail(long base, List<Change> changes) {
+    tailBase = base;
+    tail.addAll(changes);
+    parsedBelowWindowFrom = base + 1; // compacted by the next sweep, but the window
+    settled = false;
   }
 
   /**
@@ -111,6 +133,8 @@ final class OtDoc extends Doc {
    * are tentative until {@link #durableRev} reaches them.
    */
   void append(List<Change> committed) {
+    long windowEdgeBefore = rev - PARSED_WINDOW;
+    settled = settled && committed.isEmpty();
     for (Change c : committed) {
       tail.add(c);
       rev = c.rev();
@@ -128,18 +152,60 @@ final class OtDoc extends Doc {
       tail.subList(0, excess).clear();
       tailBase = tail.get(0).rev() - 1;
     }
+    // The changes that just left the window.
+    compact(Math.max(windowEdgeBefore + 1, tailBase + 1), rev - PARSED_WINDOW);
   }
 
-  /** Makes every tail change compact (see the class comment); they read back their ops on use. */
+  /**
+   * Parses, and keeps parsed, the compact tail changes among {@code changes}: a commit is about to
+   * transform against them. The next sweep compacts them again.
+   */
+  void inflate(List<Change> changes) {
+    for (Change c : changes) {
+      if (c.isCompact() && c.rev() > tailBase && c.rev() <= rev) {
+        c.inflate();
+        settled = false;
+        parsedBelowWindowFrom = Math.min(parsedBelowWindowFrom, c.rev());
+      }
+    }
+  }
+
+  /** Compacts again the changes below the window that were inflated or loaded since last time. */
+  @Override
+  void recompact() {
+    if (parsedBelowWindowFrom != Long.MAX_VALUE) {
+      compact(Math.max(parsedBelowWindowFrom, tailBase + 1), rev - PARSED_WINDOW);
+      parsedBelowWindowFrom = Long.MAX_VALUE;
+    }
+  }
+
+  /** Compacts the tail changes with revisions in {@code [from, to]}. */
+  private void compact(long from, long to) {
+    for (long r = from; r <= to; r++) {
+      tail.get((int) (r - tailBase - 1)).compact(); // in place
+    }
+  }
+
+  /**
+   * Shrinks the tail of a document nobody is using to its newest {@link #PARSED_WINDOW} changes,
+   * compact: a client coming back a little behind still transforms from memory, and anything older
+   * is read from the store, as for a document just loaded. A whole tail, even compact, is some 750
+   * KB, and a server keeps thousands of documents loaded.
+   */
   @Override
   void settle() {
-    for (int i = tail.size() - 1; i >= 0; i--) {
-      Change c = tail.get(i);
-      if (c.isCompact()) {
-        break; // older ones were made compact by an earlier settle
-      }
-      c.compact(); // in place
+    if (settled) {
+      return;
     }
+    int excess = tail.size() - PARSED_WINDOW;
+    if (excess > 0) {
+      tail.subList(0, excess).clear();
+      tail.trimToSize();
+      tailBase = tail.get(0).rev() - 1;
+    }
+    compact(tailBase + 1, rev);
+    parsedBelowWindowFrom = Long.MAX_VALUE;
+    settled = true;
   }
 
   /**

@@ -24,9 +24,10 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 /**
- * A document left untouched for a while keeps its in-memory changes compact (ops only as JSON), and
- * everything read from them afterwards is what the full changes gave: snapshots, the transform of a
- * commit made on an old revision, and the versions cut by replaying them.
+ * A document keeps only its newest in-memory changes parsed while in use, and only the newest few,
+ * compact (ops only as JSON), once left untouched for a while; everything read from them or from
+ * the store below them is what the full changes gave: snapshots, the transform of a commit made on
+ * an old revision, and the versions cut by replaying them.
  */
 class EngineSettleTest {
   private static final String DOC = "doc";
@@ -50,25 +51,32 @@ class EngineSettleTest {
     for (int i = 0; i < 250; i++) {
       commit("a" + i, i, i);
     }
-    assertThat(get(engine.compactTailChanges(DOC))).as("in use: parsed").isZero();
+    assertThat(get(engine.tailStats(DOC)))
+        .as("in use: all but the newest compact")
+        .isEqualTo(new Engine.TailStats(250, 250 - OtDoc.PARSED_WINDOW));
+
+    // A commit made on revision 50 crosses two hundred changes, most of them compact: those are
+    // parsed for it and stay parsed until the next sweep compacts them again.
+    transformedAsByTheFullChanges("early", 50);
+    assertThat(get(engine.tailStats(DOC)).compact()).as("inflated").isLessThan(60);
+    now.addAndGet(600); // a sweep is due, but the document is in use: no settling
+    assertThat(get(engine.tailStats(DOC)))
+        .as("compacted again")
+        .isEqualTo(new Engine.TailStats(251, 251 - OtDoc.PARSED_WINDOW));
     Snapshot before = get(engine.getDoc(DOC, null));
 
     now.addAndGet(1_500); // past the settle delay; the next task sweeps first
-    assertThat(get(engine.compactTailChanges(DOC))).as("untouched: compact").isEqualTo(250);
+    assertThat(get(engine.tailStats(DOC)))
+        .as("untouched: the window, compact")
+        .isEqualTo(new Engine.TailStats(OtDoc.PARSED_WINDOW, OtDoc.PARSED_WINDOW));
     assertThat(get(engine.getDoc(DOC, null))).isEqualTo(before);
 
-    // A commit made on revision 200 is transformed past the fifty compact changes after it.
-    List<PatchOp> late = ops("late", 0);
-    List<Change> since = store.listChanges(DOC, 200);
-    Change committed = get(commit("late", 200, late)).changes().get(50);
-    List<Change> expected =
-        OtTransforms.transformIncomingChanges(
-            List.of(Change.of("late", 200, 201, late, 0)), since, 250, false, Set.of());
-    assertThat(committed.id()).isEqualTo("late");
-    assertThat(committed.ops()).isEqualTo(expected.get(0).ops());
+    // Commits made on revisions in the shrunk tail and below it (read from the store).
+    transformedAsByTheFullChanges("late", 200);
+    transformedAsByTheFullChanges("later", 100);
 
     // Versions cut from here on replay the compact changes.
-    for (int i = 251; i < 420; i++) {
+    for (int i = 253; i < 420; i++) {
       commit("b" + i, i, i);
     }
     List<Change> all = store.listChanges(DOC, 0);
@@ -83,6 +91,21 @@ class EngineSettleTest {
           .as("version ending at %d", v.endRev())
           .isEqualTo(json(ChangeApplier.applyChanges(null, all.subList(0, (int) v.endRev()))));
     }
+  }
+
+  /** Commits a change made on {@code baseRev} and checks it against the stored changes. */
+  private void transformedAsByTheFullChanges(String id, long baseRev) throws Exception {
+    List<PatchOp> ops = ops(id, 0);
+    List<Change> since = store.listChanges(DOC, baseRev);
+    long head = baseRev + since.size();
+    List<Change> answer = get(commit(id, baseRev, ops)).changes();
+    Change committed = answer.get(answer.size() - 1);
+    List<Change> expected =
+        OtTransforms.transformIncomingChanges(
+            List.of(Change.of(id, baseRev, baseRev + 1, ops, 0)), since, head, false, Set.of());
+    assertThat(committed.id()).isEqualTo(id);
+    assertThat(committed.rev()).isEqualTo(head + 1);
+    assertThat(committed.ops()).isEqualTo(expected.get(0).ops());
   }
 
   private void commit(String id, long baseRev, int i) throws Exception {
