@@ -3,6 +3,7 @@ package dev.patchbay.loadgen;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
@@ -125,7 +126,8 @@ final class AnswerScan {
    */
   static long committedRev(byte[] frame) {
     try {
-      return new AnswerScan(frame).notification();
+      Long rev = new AnswerScan(frame).ofCommitted(scan -> scan.result());
+      return rev == null ? -1 : rev;
     } catch (RuntimeException e) {
       return -1;
     }
@@ -138,32 +140,10 @@ final class AnswerScan {
    */
   static @Nullable Committed committed(byte[] frame) {
     try {
-      return new AnswerScan(frame).committedNotification();
+      return new AnswerScan(frame).ofCommitted(scan -> scan.committedParams());
     } catch (RuntimeException e) {
       return null;
     }
-  }
-
-  private @Nullable Committed committedNotification() {
-    boolean committed = false;
-    Committed read = null;
-    if (openObject()) {
-      do {
-        int key = key();
-        if (is(key, METHOD)) {
-          ws();
-          int valueStart = i + 1;
-          committed = equals(valueStart, skipString(), CHANGES_COMMITTED);
-        } else if (is(key, PARAMS)) {
-          read = committedParams();
-        } else if (is(key, JSONRPC)) {
-          skipValue();
-        } else {
-          return null;
-        }
-      } while (more());
-    }
-    return committed ? read : null;
   }
 
   private Committed committedParams() {
@@ -276,25 +256,30 @@ final class AnswerScan {
     return new String(b, start, end - start, StandardCharsets.UTF_8);
   }
 
-  private long notification() {
+  /**
+   * Walks a {@code changesCommitted} notification, reading its params with {@code params}; returns
+   * what that read, or {@code null} when the frame is another message.
+   */
+  private <T> @Nullable T ofCommitted(Function<AnswerScan, T> params) {
     boolean committed = false;
-    long lastRev = -1;
+    T read = null;
     if (openObject()) {
       do {
         int key = key();
         if (is(key, METHOD)) {
+          ws();
           int valueStart = i + 1;
           committed = equals(valueStart, skipString(), CHANGES_COMMITTED);
         } else if (is(key, PARAMS)) {
-          lastRev = result();
+          read = params.apply(this);
         } else if (is(key, JSONRPC)) {
           skipValue();
         } else {
-          return -1;
+          return null;
         }
       } while (more());
     }
-    return committed ? lastRev : -1;
+    return committed ? read : null;
   }
 
   private @Nullable Answer answer() {
