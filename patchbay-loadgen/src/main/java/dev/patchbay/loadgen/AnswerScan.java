@@ -156,10 +156,7 @@ final class AnswerScan {
         if (is(key, DOC_ID)) {
           docId = plainString();
         } else if (is(key, CHANGES)) {
-          expect('[');
-          if (peek() == ']') {
-            i++;
-          } else {
+          if (openArray()) {
             do {
               lastRev = Math.max(lastRev, stampedChange(stamps));
             } while (more());
@@ -185,10 +182,7 @@ final class AnswerScan {
           ws();
           rev = parseLong();
         } else if (is(key, OPS)) {
-          expect('[');
-          if (peek() == ']') {
-            i++;
-          } else {
+          if (openArray()) {
             do {
               stampedOp(stamps);
             } while (more());
@@ -428,6 +422,18 @@ final class AnswerScan {
   private boolean openObject() {
     expect('{');
     if (peek() == '}') {
+      i++;
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Enters an array: true with the cursor before its first element, false (consumed) when empty.
+   */
+  private boolean openArray() {
+    expect('[');
+    if (peek() == ']') {
       i++;
       return false;
     }

@@ -1424,8 +1424,9 @@ public final class Engine implements AutoCloseable {
 
     /**
      * At most every {@link #SWEEP_MILLIS}, settles the documents untouched for {@link
-     * #SETTLE_AFTER_MILLIS} with nothing queued (see {@link Doc#settle()}). Runs before each task,
-     * so an idle server does no sweeping; the first task after a pause settles what the pause left.
+     * #SETTLE_AFTER_MILLIS} with nothing queued (see {@link Doc#settle()}) and lets the others
+     * {@linkplain Doc#recompact() recompact}. Runs before each task, so an idle server does no
+     * sweeping; the first task after a pause settles what the pause left.
      */
     void sweepIfDue() {
       long now = clock.getAsLong();
